@@ -1,0 +1,83 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "PixelProbe",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "coordinator", targets: ["Coordinator"]),
+    .executable(name: "worker", targets: ["Worker"]),
+    .executable(name: "pixelprobe-bench", targets: ["Bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    // One system-library target per C library; each is touched by exactly one Swift module.
+    .systemLibrary(
+      name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .systemLibrary(
+      name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+    .systemLibrary(
+      name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+    .target(name: "Shards", dependencies: ["CZstd"]),
+    .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+    .target(
+      name: "Model",
+      dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")]),
+    .target(
+      name: "Queue",
+      dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+    .target(
+      name: "Pipeline",
+      dependencies: [
+        "Shards", "Imaging", "Model", "Queue",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
+    .executableTarget(
+      name: "Coordinator",
+      dependencies: [
+        "Pipeline", "Queue",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(
+      name: "Worker",
+      dependencies: [
+        "Pipeline", "Queue",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(
+      name: "Bench",
+      dependencies: [
+        "Pipeline", "Queue", "Shards", "Imaging", "Model",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
+    .testTarget(name: "ShardsTests", dependencies: ["Shards"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"]),
+    .testTarget(name: "QueueTests", dependencies: ["Queue"]),
+    .testTarget(
+      name: "PipelineTests",
+      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
+
+// Settings shared by every Swift target.
+for target in package.targets where target.type != .system {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+  settings.append(.unsafeFlags(["-warnings-as-errors"]))
+  target.swiftSettings = settings
+}
