@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `pixelprobe-bench`: benchmarks are commands that print figures, kept apart from the tests.
+@main
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pixelprobe-bench",
+    abstract: "Print PixelProbe's performance figures (build with -c release).",
+    subcommands: [ResizeBenchmark.self, QueueBenchmark.self])
+}
