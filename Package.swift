@@ -41,17 +41,25 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
 
+    // Option groups and error reporting shared by the executables (argument parsing only).
+    .target(
+      name: "CommandSupport",
+      dependencies: [
+        "Queue",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Pipeline", "Queue",
+        "Pipeline", "Queue", "Model", "CommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "Worker",
       dependencies: [
-        "Pipeline", "Queue",
+        "Pipeline", "Queue", "CommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

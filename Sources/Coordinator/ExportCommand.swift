@@ -1,0 +1,45 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import Pipeline
+import Queue
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Stream a finished job's records (gen-pvp: training annotations).",
+    discussion: """
+      jsonl: one object per question (index, image, row, col, question, answer), in question order.
+      minigpt: a JSON array of {image, instruction_input, answer} as MiniGPT-v2's datasets build them.
+      """)
+
+  @OptionGroup var database: DatabaseOptions
+  @OptionGroup var logging: LoggingOptions
+  @Argument(help: "The job id.")
+  var job: Int64
+  @Option(help: "jsonl or minigpt.")
+  var format: ExportFormat = .jsonl
+  @Option(help: "Write to this file instead of standard output.")
+  var out: String?
+
+  func run() throws {
+    try reportingErrors("coordinator export") {
+      let logger = logging.makeLogger(label: "coordinator")
+      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let handle: FileHandle
+      if let out {
+        guard FileManager.default.createFile(atPath: out, contents: nil),
+          let opened = FileHandle(forWritingAtPath: out)
+        else { throw ValidationError("--out \(out): cannot create the file") }
+        handle = opened
+      } else {
+        handle = .standardOutput
+      }
+      let count = try Exporter(connection: connection).export(
+        job: job, format: format, to: OutputSink(handle: handle))
+      printError("coordinator export: job \(job): \(count) records")
+    }
+  }
+}
+
+extension ExportFormat: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,26 @@
+public import Queue
+
+/// `coordinator export`: finds the job's kind and streams its records in that kind's format.
+public struct Exporter {
+  public let connection: PGConnection
+
+  public init(connection: PGConnection) {
+    self.connection = connection
+  }
+
+  @discardableResult
+  public func export(job: Int64, format: ExportFormat, to sink: OutputSink) throws -> Int {
+    let rows = try connection.query("SELECT kind, spec::text FROM jobs WHERE id = $1", [.int(job)])
+    guard rows.count == 1, let kind = rows.string(0, 0), let json = rows.string(0, 1) else {
+      throw PipelineError(.notFound, "job \(job)", "no such job")
+    }
+    switch kind {
+    case GenPVPSpec.kind:
+      let spec: GenPVPSpec = try JobSpec.decode(json, job: job)
+      return try GenPVPExporter(connection: connection).export(
+        job: job, spec: spec, format: format, to: sink)
+    default:
+      throw PipelineError(.unknownKind, "job \(job)", "cannot export jobs of kind \(kind)")
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Buffered writes to a file descriptor (stdout by default), for streaming exports.
+public final class OutputSink {
+  private var buffer: [UInt8] = []
+  private let handle: FileHandle
+  private let capacity: Int
+
+  public init(handle: FileHandle = .standardOutput, capacity: Int = 1 << 16) {
+    self.handle = handle
+    self.capacity = capacity
+    buffer.reserveCapacity(capacity)
+  }
+
+  public func write(_ text: String) {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= capacity { flush() }
+  }
+
+  public func flush() {
+    guard !buffer.isEmpty else { return }
+    handle.write(Data(buffer))
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  deinit { flush() }
+}
+
+/// JSON string literal for `text` (quotes included).
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    case let c where c.value < 0x20:
+      let hex = String(c.value, radix: 16)
+      out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}
