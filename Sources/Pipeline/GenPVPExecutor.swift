@@ -3,8 +3,8 @@ import Imaging
 public import Queue
 import Shards
 
-/// Runs one gen-pvp shard: decodes each image once, resizes it to the grid exactly as Pillow does,
-/// and answers every question of the shard with the target colour at its location.
+/// Runs one claimed gen-pvp shard: fetch and verify the input, do the work, store the output blob,
+/// and hand back the metrics row for the completing transaction.
 public struct GenPVPExecutor: ShardExecutor {
   /// Where this worker sees the corpus, when it is mounted somewhere else than the coordinator saw it.
   public var imageRootOverride: String?
@@ -17,55 +17,35 @@ public struct GenPVPExecutor: ShardExecutor {
     let spec: GenPVPSpec = try JobSpec.decode(shard)
     let name = "job \(shard.jobID) shard \(shard.index)"
     let store = try BlobStores.parse(spec.store)
-    let input = try ShardInput.open(
+    var input = try ShardInput.open(
       shard, store: store, kind: .pvpInput, connection: context.connection)
-    let root = imageRootOverride ?? spec.imageRoot
-    var writer = try ShardWriter(
-      kind: .pvpOutput, metadata: #"{"kind":"gen-pvp","shard":\#(shard.index)}"#)
-    var images = 0
-    var questions = 0
-    var reader = input
-    while let record: PVPImageQuestions = try reader.next() {
-      if context.isCancelled() {
-        throw ShardFailure(retryable: true, code: "cancelled", message: "\(name): lease lost")
-      }
-      let path = root.hasSuffix("/") ? root + record.image : root + "/" + record.image
-      let target: RGBImage
-      do {
-        let image = try ImageDecoder.decodeFile(atPath: path, maxPixels: spec.maxPixels)
-        target = Resampler.bicubic(image, width: spec.grid, height: spec.grid)
-      } catch {
-        throw ShardFailure(retryable: false, code: "bad-image", message: "\(name): \(error)")
-      }
-      var answers: [PVPAnswer] = []
-      answers.reserveCapacity(record.questions.count)
-      for q in record.questions {
-        let (r, g, b) = target[Int(q.row), Int(q.col)]
-        answers.append(PVPAnswer(index: q.index, row: q.row, col: q.col, r: r, g: g, b: b))
-      }
-      try writer.append(
-        PVPImageAnswers(image: record.image, imageID: record.imageID, answers: answers))
-      images += 1
-      questions += answers.count
+    let work = GenPVPWork(spec: spec, imageRoot: imageRootOverride ?? spec.imageRoot)
+    let result: GenPVPWork.Result
+    do {
+      result = try work.run(&input, shard: shard.index, isCancelled: context.isCancelled)
+    } catch let error as ImageError {
+      throw ShardFailure(retryable: false, code: "bad-image", message: "\(name): \(error)")
+    } catch is CancellationError {
+      throw ShardFailure(retryable: true, code: "cancelled", message: "\(name): lease lost")
     }
-    guard questions == shard.questions else {
+    guard result.questions == shard.questions else {
       throw ShardFailure(
         retryable: false, code: "count-mismatch",
-        message: "\(name): input holds \(questions) questions, the queue expected \(shard.questions)")
+        message:
+          "\(name): input holds \(result.questions) questions, the queue expected \(shard.questions)")
     }
-    let blob = try writer.finish()
-    try store.put(digest: blob.digest, bytes: blob.bytes, on: context.connection)
-    let (jobID, index, imageCount) = (shard.jobID, shard.index, images)
+    try store.put(digest: result.blob.digest, bytes: result.blob.bytes, on: context.connection)
+    let (jobID, index, questions, images) = (
+      shard.jobID, Int64(shard.index), Int64(result.questions), Int64(result.images)
+    )
     return ShardOutput(
-      outputDigest: blob.digest, outputSize: blob.size, questions: questions,
+      outputDigest: result.blob.digest, outputSize: result.blob.size, questions: result.questions,
       writeResults: { connection in
         try connection.execute(
           """
           INSERT INTO pvp_shard_stats (job_id, idx, questions, images) VALUES ($1, $2, $3, $4)
-          ON CONFLICT (job_id, idx) DO UPDATE SET questions = EXCLUDED.questions,
-            images = EXCLUDED.images
           """,
-          [.int(jobID), .int(Int64(index)), .int(Int64(questions)), .int(Int64(imageCount))])
+          [.int(jobID), .int(index), .int(questions), .int(images)])
       })
   }
 }

@@ -1,0 +1,32 @@
+import Model
+import Testing
+
+@Suite struct AnswerParserTests {
+  @Test(arguments: [
+    ("[0,0,0]", 0, 0, 0), ("[255,128,7]", 255, 128, 7), ("[12,34,56]\n", 12, 34, 56),
+    (" [1,2,3] ", 1, 2, 3), ("[007,0,10]", 7, 0, 10),
+  ])
+  func parsesWellFormedAnswers(_ text: String, _ r: Int, _ g: Int, _ b: Int) throws {
+    let parsed = try #require(AnswerParser.pixel(text))
+    #expect([Int(parsed.r), Int(parsed.g), Int(parsed.b)] == [r, g, b])
+  }
+
+  @Test(arguments: [
+    "[1,2]", "[256,0,0]", "[-1,0,0]", "[1, 2, 3]", "[1,2,3] and more", "", "[]", "[1,2,3,4]",
+    "1,2,3", "[1,,3]", "[1,2,3", "1,2,3]", "[١,٢,٣]", "[１,2,3]", "[1000,0,0]", "[a,b,c]",
+    "rgb: [1,2,3]", "[,1,2]", "[1,2,]",
+  ])
+  func rejectsMalformedAnswers(_ text: String) {
+    #expect(AnswerParser.pixel(text) == nil)
+  }
+
+  @Test(arguments: [("0", false), ("1", true), (" 1\n", true)])
+  func parsesMasks(_ text: String, _ value: Bool) {
+    #expect(AnswerParser.mask(text) == value)
+  }
+
+  @Test(arguments: ["2", "01", "", "yes", "0 1", "١"])
+  func rejectsBadMasks(_ text: String) {
+    #expect(AnswerParser.mask(text) == nil)
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Imaging
+import Queue
+import Testing
+
+@Suite(.serialized) struct GenPVPEndToEndTests {
+  /// The Pillow-made 64x64 targets shipped with the photos, keyed by photo file name.
+  static func targets() throws -> [String: RGBImage] {
+    var targets: [String: RGBImage] = [:]
+    for photo in try FileManager.default.contentsOfDirectory(atPath: TestEnvironment.photos)
+    where photo.hasSuffix(".jpg") || photo.hasSuffix(".png") {
+      let stem = (photo as NSString).deletingPathExtension
+      targets[photo] = try ImageDecoder.decodeFile(
+        atPath: TestEnvironment.photos64 + "/" + stem + ".png")
+    }
+    return targets
+  }
+
+  @Test func twoWorkerProcessesAnswerEveryQuestionWithItsTarget() throws {
+    let url = try TestEnvironment.databaseURL()
+    let db = ["DATABASE_URL": url]
+    let enqueueArguments = [
+      "enqueue", "gen-pvp", "--images", TestEnvironment.photos, "--questions", "3000",
+      "--shard-size", "250", "--seed", "11",
+    ]
+    let enqueued = try ProcessRunner.run("coordinator", enqueueArguments, environment: db)
+    #expect(enqueued.status == 0, "\(enqueued.stderr)")
+    let job = try #require(Int64(enqueued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+
+    // The same specification again: the same job, nothing new.
+    let again = try ProcessRunner.run("coordinator", enqueueArguments, environment: db)
+    #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(job)")
+
+    let workers = try (1...2).map { n in
+      try ProcessRunner.start(
+        "worker", ["--exit-when-idle", "--concurrency", "1", "--name", "test-worker-\(n)"],
+        environment: db)
+    }
+    for (process, out, err) in workers {
+      let finished = ProcessRunner.finish(process, out, err)
+      #expect(finished.status == 0, "\(finished.stderr)")
+    }
+    let waited = try ProcessRunner.run("coordinator", ["wait", "\(job)"], environment: db)
+    #expect(waited.status == 0, "\(waited.stderr)")
+
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pixelprobe-export-\(job)-\(getpid()).jsonl")
+    defer { try? FileManager.default.removeItem(at: file) }
+    let exported = try ProcessRunner.run(
+      "coordinator", ["export", "\(job)", "--format", "jsonl", "--out", file.path], environment: db)
+    #expect(exported.status == 0, "\(exported.stderr)")
+
+    let targets = try Self.targets()
+    let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 3000)
+    var indices: [Int] = []
+    for line in lines {
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      let index = try #require(object["index"] as? Int)
+      let image = try #require(object["image"] as? String)
+      let row = try #require(object["row"] as? Int)
+      let col = try #require(object["col"] as? Int)
+      let target = try #require(targets[image])
+      let (r, g, b) = target[row, col]
+      #expect(object["answer"] as? String == "[\(r),\(g),\(b)]")
+      #expect(object["question"] as? String == "[reconstruct] loc: [\(row),\(col)] rgb: ")
+      indices.append(index)
+    }
+    #expect(indices == Array(0..<3000))
+
+    // Every shard completed exactly once, and the per-shard rows add up.
+    let connection = try TestEnvironment.connect()
+    let completions = try connection.query(
+      """
+      SELECT count(*), count(DISTINCT idx) FROM shard_attempts
+      WHERE job_id = $1 AND outcome = 'completed'
+      """, [.int(job)])
+    #expect(completions.int(0, 0) == 12)
+    #expect(completions.int(0, 1) == 12)
+    let totals = try connection.query(
+      "SELECT sum(questions) FROM pvp_shard_stats WHERE job_id = $1", [.int(job)])
+    #expect(totals.int(0, 0) == 3000)
+  }
+
+  @Test func badInputGivesOneLineErrorsAndEnqueuesNothing() throws {
+    let url = try TestEnvironment.databaseURL()
+    let db = ["DATABASE_URL": url]
+    let connection = try TestEnvironment.connect()
+    let before = try connection.query("SELECT count(*) FROM jobs").int(0, 0)
+
+    let cases: [([String], String)] = [
+      (["enqueue", "gen-pvp", "--images", "/nonexistent", "--questions", "5"], "/nonexistent"),
+      (["enqueue", "gen-pvp", "--images", TestEnvironment.photos, "--questions", "0"], "--questions"),
+      (["enqueue", "gen-nothing"], "gen-nothing"),
+      (["enqueue", "gen-pvp", "--images", TestEnvironment.photos, "--bogus"], "--bogus"),
+    ]
+    for (arguments, mention) in cases {
+      let result = try ProcessRunner.run("coordinator", arguments, environment: db)
+      #expect(result.status != 0, "\(arguments) succeeded")
+      #expect(result.stdout.isEmpty)
+      #expect(result.stderr.contains(mention), "\(arguments): \(result.stderr)")
+    }
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pixelprobe-empty-\(getpid())")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: empty) }
+    let emptyRun = try ProcessRunner.run(
+      "coordinator", ["enqueue", "gen-pvp", "--images", empty.path], environment: db)
+    #expect(emptyRun.status != 0)
+    #expect(emptyRun.stderr.contains("no .jpg"))
+
+    let after = try connection.query("SELECT count(*) FROM jobs").int(0, 0)
+    #expect(before == after)
+  }
+
+  @Test func aDatabaseThatIsDownIsNamedWithoutThePassword() throws {
+    let result = try ProcessRunner.run(
+      "coordinator",
+      ["enqueue", "gen-pvp", "--images", TestEnvironment.photos, "--questions", "5"],
+      environment: [
+        "DATABASE_URL":
+          "postgresql://alice:s3cretpw@127.0.0.1:1/pixelprobe?connect_timeout=1",
+        "PIXELPROBE_CONNECT_RETRIES": "2",
+      ])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("127.0.0.1"))
+    #expect(!result.stderr.contains("s3cretpw"))
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+  }
+}
