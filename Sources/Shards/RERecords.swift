@@ -1,0 +1,155 @@
+extension RecordKind {
+  /// eval-re input: one record per image, carrying the image file and its grid target.
+  public static let reInput = RecordKind("REVI")
+  /// eval-re output: one record per image, every question's raw answer and parsed colour.
+  public static let reOutput = RecordKind("REVO")
+}
+
+/// eval-re input record: everything a worker needs about one image, so it needs nothing but the
+/// database (no shared corpus mount).
+public struct REImageInput: Equatable, Sendable {
+  /// The image's name in the evaluation set (its path relative to the images directory).
+  public var image: String
+  /// The original file's bytes.
+  public var encoded: [UInt8]
+  public var grid: Int
+  /// grid x grid x 3 bytes, row-major RGB: the image resized to the grid (Pillow BICUBIC).
+  public var target: [UInt8]
+  /// The grid cells asked about (row * grid + col), ascending.
+  public var cells: [UInt32]
+
+  public init(image: String, encoded: [UInt8], grid: Int, target: [UInt8], cells: [UInt32]) {
+    self.image = image
+    self.encoded = encoded
+    self.grid = grid
+    self.target = target
+    self.cells = cells
+  }
+}
+
+/// eval-re output record: one image's answers, kept so reports can be recomputed and pictures
+/// drawn without the model.
+public struct REImageOutput: Equatable, Sendable {
+  public var image: String
+  public var grid: Int
+  public var target: [UInt8]
+  public var cells: [UInt32]
+  /// The model's raw answer text per cell, in `cells` order.
+  public var answers: [String]
+  /// The parsed colour per cell (r, g, b), or nil when the answer did not parse.
+  public var parsed: [[UInt8]?]
+
+  public init(
+    image: String, grid: Int, target: [UInt8], cells: [UInt32], answers: [String],
+    parsed: [[UInt8]?]
+  ) {
+    self.image = image
+    self.grid = grid
+    self.target = target
+    self.cells = cells
+    self.answers = answers
+    self.parsed = parsed
+  }
+}
+
+/// Layout (kind REVI): image string, encoded bytes, grid varint, target bytes (length-prefixed,
+/// grid*grid*3), cell count varint, then each cell as a varint delta from the previous one (the
+/// first from 0).
+extension REImageInput: ShardRecord {
+  public static var kind: RecordKind { .reInput }
+
+  public func encode(into writer: inout ByteWriter) {
+    writer.writeString(image)
+    writer.writeBytes(encoded)
+    writer.writeVarint(UInt64(grid))
+    writer.writeBytes(target)
+    writeCells(cells, into: &writer)
+  }
+
+  public static func decode(from reader: inout ByteReader) throws(ShardError) -> REImageInput {
+    let image = try reader.readString()
+    let encoded = try reader.readBytes()
+    let grid = Int(try reader.readVarint(as: UInt16.self))
+    let target = try reader.readBytes()
+    guard target.count == grid * grid * 3 else {
+      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
+    }
+    let cells = try readCells(from: &reader, grid: grid)
+    return REImageInput(image: image, encoded: encoded, grid: grid, target: target, cells: cells)
+  }
+}
+
+/// Layout (kind REVO): image string, grid varint, target bytes, cells (as in REVI), then per cell
+/// the answer string and a parsed flag byte (0 = unparsable, 1 = parsed, followed by r, g, b bytes).
+extension REImageOutput: ShardRecord {
+  public static var kind: RecordKind { .reOutput }
+
+  public func encode(into writer: inout ByteWriter) {
+    writer.writeString(image)
+    writer.writeVarint(UInt64(grid))
+    writer.writeBytes(target)
+    writeCells(cells, into: &writer)
+    for (answer, rgb) in zip(answers, parsed) {
+      writer.writeString(answer)
+      if let rgb {
+        writer.writeUInt8(1)
+        writer.writeRaw(rgb)
+      } else {
+        writer.writeUInt8(0)
+      }
+    }
+  }
+
+  public static func decode(from reader: inout ByteReader) throws(ShardError) -> REImageOutput {
+    let image = try reader.readString()
+    let grid = Int(try reader.readVarint(as: UInt16.self))
+    let target = try reader.readBytes()
+    guard target.count == grid * grid * 3 else {
+      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
+    }
+    let cells = try readCells(from: &reader, grid: grid)
+    var answers: [String] = []
+    var parsed: [[UInt8]?] = []
+    answers.reserveCapacity(cells.count)
+    parsed.reserveCapacity(cells.count)
+    for _ in cells {
+      answers.append(try reader.readString())
+      switch try reader.readUInt8() {
+      case 0: parsed.append(nil)
+      case 1: parsed.append(try reader.readRaw(count: 3))
+      case let flag:
+        throw ShardError(.badRecord, shard: image, "parsed flag \(flag) is neither 0 nor 1")
+      }
+    }
+    return REImageOutput(
+      image: image, grid: grid, target: target, cells: cells, answers: answers, parsed: parsed)
+  }
+}
+
+private func writeCells(_ cells: [UInt32], into writer: inout ByteWriter) {
+  writer.writeVarint(UInt64(cells.count))
+  var previous: UInt32 = 0
+  for cell in cells {
+    writer.writeVarint(UInt64(cell &- previous))
+    previous = cell
+  }
+}
+
+private func readCells(from reader: inout ByteReader, grid: Int) throws(ShardError) -> [UInt32] {
+  let count = try reader.readCount(minimumElementSize: 1)
+  var cells: [UInt32] = []
+  cells.reserveCapacity(count)
+  var cell: UInt32 = 0
+  for n in 0..<count {
+    let delta = try reader.readVarint(as: UInt32.self)
+    guard n == 0 || delta > 0 else {
+      throw ShardError(.badRecord, shard: "", "cells are not strictly ascending")
+    }
+    cell &+= delta
+    guard Int(cell) < grid * grid else {
+      throw ShardError(.badRecord, shard: "", "cell \(cell) outside the \(grid)x\(grid) grid")
+    }
+    cells.append(cell)
+  }
+  return cells
+}
