@@ -1,0 +1,165 @@
+import Foundation
+import Imaging
+import Model
+public import Queue
+import Shards
+
+/// Runs one claimed eval-re shard: asks the model every cell of each image, parses the answers,
+/// stores the per-question results shard, and hands back per-image metric rows (the model's and
+/// the reference baselines') for the completing transaction.
+public struct EvalREExecutor: ShardExecutor {
+  public init() {}
+
+  public func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
+    let spec: EvalRESpec = try JobSpec.decode(shard)
+    let name = "job \(shard.jobID) shard \(shard.index)"
+    let store = try BlobStores.parse(spec.store)
+    var input = try ShardInput.open(
+      shard, store: store, kind: .reInput, connection: context.connection)
+    let model: any VisionLanguageModel
+    do {
+      model = try ModelFactory.model(spec.model)
+    } catch {
+      throw ShardFailure(retryable: false, code: "bad-model", message: "\(name): \(error)")
+    }
+    var writer = try ShardWriter(kind: .reOutput, metadata: #"{"kind":"eval-re","shard":\#(shard.index)}"#)
+    var rows: [REMetricRow] = []
+    var questions = 0
+    while let record: REImageInput = try input.next() {
+      if context.isCancelled() {
+        throw ShardFailure(retryable: true, code: "cancelled", message: "\(name): lease lost")
+      }
+      let (output, imageRows) = try evaluate(record, spec: spec, model: model, shardName: name)
+      try writer.append(output)
+      rows.append(contentsOf: imageRows)
+      questions += record.cells.count
+    }
+    let blob = try writer.finish()
+    try store.put(digest: blob.digest, bytes: blob.bytes, on: context.connection)
+    let (jobID, index) = (shard.jobID, Int64(shard.index))
+    let finished = rows
+    return ShardOutput(
+      outputDigest: blob.digest, outputSize: blob.size, questions: questions,
+      writeResults: { connection in
+        try connection.copyIn(
+          """
+          COPY re_image_metrics (job_id, idx, image, model, is_reference, questions, unparsable,
+            scored, sum_abs_r, sum_abs_g, sum_abs_b) FROM STDIN
+          """,
+          rows: finished.map { $0.copyRow(job: jobID, shard: index) })
+      })
+  }
+
+  /// One image: the model's answers and metrics, plus the reference baselines on the same cells.
+  func evaluate(
+    _ record: REImageInput, spec: EvalRESpec, model: any VisionLanguageModel, shardName: String
+  ) throws -> (REImageOutput, [REMetricRow]) {
+    let rgb: RGBImage
+    do {
+      rgb = try ImageDecoder.decode(record.encoded, name: record.image, maxPixels: spec.maxPixels)
+    } catch {
+      throw ShardFailure(retryable: false, code: "bad-image", message: "\(shardName): \(error)")
+    }
+    let target = RGBImage(width: record.grid, height: record.grid, pixels: record.target)
+    let image = ModelImage(
+      name: record.image, encoded: record.encoded, rgb: rgb, grid: record.grid, target: target)
+    let questions = record.cells.map { cell in
+      ModelQuestion.pixel(
+        row: Int(cell) / record.grid, col: Int(cell) % record.grid, order: spec.locOrder)
+    }
+    var answers: [String] = []
+    answers.reserveCapacity(questions.count)
+    var start = 0
+    while start < questions.count {
+      let end = min(start + spec.batch, questions.count)
+      let batch = Array(questions[start..<end])
+      let got: [String]
+      do {
+        got = try model.answer(batch, about: image)
+      } catch let error as ModelError {
+        throw ShardFailure(
+          retryable: error.code == .transport || error.code == .server || error.code == .timeout,
+          code: "model-\(error.code.rawValue)", message: "\(shardName): \(record.image): \(error)")
+      }
+      guard got.count == batch.count else {
+        throw ShardFailure(
+          retryable: false, code: "model-answers",
+          message: "\(shardName): \(model.uri) gave \(got.count) answers to \(batch.count) questions")
+      }
+      answers.append(contentsOf: got)
+      start = end
+    }
+    let parsed: [[UInt8]?] = answers.map { text in
+      AnswerParser.pixel(text).map { [$0.r, $0.g, $0.b] }
+    }
+    var rows = [
+      REMetricRow.score(
+        image: record.image, model: spec.model, isReference: false, cells: record.cells,
+        target: record.target, predictions: parsed, policy: spec.onUnparsable)
+    ]
+    // References on the same cells: the mean colour and thumbnails of every reference size.
+    let references =
+      [BaselineModel(kind: .mean)]
+      + EvalRESpec.referenceThumbnails.map { BaselineModel(kind: .thumbnail(k: $0)) }
+    for reference in references where reference.uri != spec.model {
+      let reconstruction = try reference.reconstruction(of: image)
+      let predictions: [[UInt8]?] = record.cells.map { cell in
+        let at = Int(cell) * 3
+        return Array(reconstruction.pixels[at..<(at + 3)])
+      }
+      rows.append(
+        REMetricRow.score(
+          image: record.image, model: reference.uri, isReference: true, cells: record.cells,
+          target: record.target, predictions: predictions, policy: .worst))
+    }
+    let output = REImageOutput(
+      image: record.image, grid: record.grid, target: record.target, cells: record.cells,
+      answers: answers, parsed: parsed)
+    return (output, rows)
+  }
+}
+
+/// One image's error sums for one model: a row of `re_image_metrics`.
+struct REMetricRow: Sendable, Equatable {
+  var image: String
+  var model: String
+  var isReference: Bool
+  var questions: Int
+  var unparsable: Int
+  /// Questions in the error sums (all with `worst`; the parsed ones with `skip`).
+  var scored: Int
+  var sumAbs: [Int64]
+
+  static func score(
+    image: String, model: String, isReference: Bool, cells: [UInt32], target: [UInt8],
+    predictions: [[UInt8]?], policy: UnparsablePolicy
+  ) -> REMetricRow {
+    var sums: [Int64] = [0, 0, 0]
+    var unparsable = 0
+    var scored = 0
+    for (cell, prediction) in zip(cells, predictions) {
+      let at = Int(cell) * 3
+      if let prediction {
+        for c in 0..<3 { sums[c] += Int64(abs(Int(prediction[c]) - Int(target[at + c]))) }
+        scored += 1
+      } else {
+        unparsable += 1
+        if policy == .worst {
+          // The worst error there is on each channel: 255, whatever the target.
+          for c in 0..<3 { sums[c] += 255 }
+          scored += 1
+        }
+      }
+    }
+    return REMetricRow(
+      image: image, model: model, isReference: isReference, questions: cells.count,
+      unparsable: unparsable, scored: scored, sumAbs: sums)
+  }
+
+  func copyRow(job: Int64, shard: Int64) -> [String?] {
+    [
+      "\(job)", "\(shard)", image, model, isReference ? "t" : "f", "\(questions)", "\(unparsable)",
+      "\(scored)", "\(sumAbs[0])", "\(sumAbs[1])", "\(sumAbs[2])",
+    ]
+  }
+}
