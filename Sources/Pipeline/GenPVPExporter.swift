@@ -15,22 +15,11 @@ public struct GenPVPExporter {
   public func export(job: Int64, spec: GenPVPSpec, format: ExportFormat, to sink: OutputSink)
     throws -> Int
   {
-    let store = try BlobStores.parse(spec.store)
-    let rows = try connection.query(
-      "SELECT idx, state, output_digest FROM shards WHERE job_id = $1 ORDER BY idx", [.int(job)])
+    let shards = OutputShards(
+      connection: connection, job: job, store: try BlobStores.parse(spec.store))
     var written = 0
     if format == .minigpt { sink.write("[\n") }
-    for row in 0..<rows.count {
-      let index = rows.int(row, 0) ?? -1
-      guard rows.string(row, 1) == "done", let digest = rows.string(row, 2) else {
-        throw PipelineError(
-          .notFound, "job \(job) shard \(index)",
-          "is \(rows.string(row, 1) ?? "?"), not done: nothing to export yet")
-      }
-      let name = "job \(job) shard \(index) (output)"
-      let bytes = try store.get(digest: digest, on: connection)
-      var reader = try ShardReader(
-        bytes: bytes, expectedDigest: digest, expectedKind: .pvpOutput, name: name)
+    try shards.forEach(kind: .pvpOutput) { _, reader in
       // Records are grouped by image; put the shard back into question order.
       var answers: [(PVPAnswer, image: Int)] = []
       var images: [String] = []
