@@ -13,6 +13,7 @@ struct CoordinatorCommand: ParsableCommand {
       """,
     subcommands: [
       MigrateCommand.self, EnqueueCommand.self, StatusCommand.self, WaitCommand.self,
-      CancelCommand.self, RetryCommand.self, ExportCommand.self,
+      CancelCommand.self, RetryCommand.self, ExportCommand.self, ReportCommand.self,
+      CompareCommand.self, RenderCommand.self,
     ])
 }

@@ -19,6 +19,12 @@ public struct Exporter {
       let spec: GenPVPSpec = try JobSpec.decode(json, job: job)
       return try GenPVPExporter(connection: connection).export(
         job: job, spec: spec, format: format, to: sink)
+    case EvalRESpec.kind:
+      guard format == .jsonl else {
+        throw PipelineError(.badOption, "--format", "eval-re jobs export as jsonl only")
+      }
+      let spec: EvalRESpec = try JobSpec.decode(json, job: job)
+      return try REExporter(connection: connection).export(job: job, spec: spec, to: sink)
     default:
       throw PipelineError(.unknownKind, "job \(job)", "cannot export jobs of kind \(kind)")
     }

@@ -2,7 +2,7 @@ public import Queue
 
 /// The worker's executor: sends each claimed shard to the executor of its job kind.
 public struct PipelineExecutor: ShardExecutor {
-  public static let kinds = [GenPVPSpec.kind]
+  public static let kinds = [GenPVPSpec.kind, EvalRESpec.kind]
 
   public var imageRootOverride: String?
 
@@ -15,6 +15,8 @@ public struct PipelineExecutor: ShardExecutor {
     case GenPVPSpec.kind:
       return try GenPVPExecutor(imageRootOverride: imageRootOverride).execute(
         shard, context: context)
+    case EvalRESpec.kind:
+      return try EvalREExecutor().execute(shard, context: context)
     default:
       throw ShardFailure(
         retryable: true, code: "unknown-kind",

@@ -1,0 +1,27 @@
+import ArgumentParser
+import CommandSupport
+import Pipeline
+import Queue
+
+struct RenderCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "render",
+    abstract: "Draw a job's results as pictures (eval-re: truth | reconstruction | error, Fig. 3).",
+    discussion: "Writes one PNG per image, contact-sheet.png and index.html. Needs no model.")
+
+  @OptionGroup var database: DatabaseOptions
+  @OptionGroup var logging: LoggingOptions
+  @Argument(help: "The job id.")
+  var job: Int64
+  @Option(help: "Output directory (created if missing).")
+  var out: String
+
+  func run() throws {
+    try reportingErrors("coordinator render") {
+      let logger = logging.makeLogger(label: "coordinator")
+      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let written = try RERenderer(connection: connection).render(job: job, to: out)
+      printError("coordinator render: wrote \(written.count) files to \(out) (open \(out)/index.html)")
+    }
+  }
+}
