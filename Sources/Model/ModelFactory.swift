@@ -22,6 +22,8 @@ public enum ModelFactory {
     switch parsed.scheme {
     case "baseline":
       return try BaselineModel(uri: parsed)
+    case "openai":
+      return try OpenAIModel(uri: parsed)
     default:
       throw ModelError(
         .badURI, model: uri, "unknown scheme '\(parsed.scheme)' (known: baseline, native, openai)")

@@ -1,0 +1,182 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// Any OpenAI-compatible chat-completions server with image input (vLLM, SGLang, llama.cpp
+/// server, Ollama...): one request per question, the image as a base64 data URL, the paper's
+/// question as the text. Up to `concurrency` requests in flight; 429 (honouring Retry-After), 5xx,
+/// timeouts and connection errors are retried with capped exponential backoff.
+public final class OpenAIModel: VisionLanguageModel, Sendable {
+  public enum Template: String, Sendable {
+    /// The question alone; the server applies its own chat template.
+    case plain
+    /// MiniGPT-v2's `[INST] <Img><ImageHere></Img> {question} [/INST]` as the text.
+    case minigptv2
+  }
+
+  public let uri: String
+  public let endpoint: URL
+  public let modelName: String
+  public let template: Template
+  public let concurrency: Int
+  public let timeout: Double
+  public let retries: Int
+  public let maxTokens: Int
+  private let session: URLSession
+
+  public init(uri: ModelURI) throws(ModelError) {
+    try uri.allowOnly(["model", "template", "concurrency", "timeout", "retries", "max_tokens"])
+    guard let base = URL(string: uri.target), let scheme = base.scheme,
+      scheme == "http" || scheme == "https", base.host != nil
+    else {
+      throw ModelError(.badURI, model: uri.description, "'\(uri.target)' is not an http(s) base URL")
+    }
+    guard let model = uri.query["model"], !model.isEmpty else {
+      throw ModelError(.badURI, model: uri.description, "needs ?model=NAME")
+    }
+    guard let template = Template(rawValue: uri.query["template"] ?? "plain") else {
+      throw ModelError(.badURI, model: uri.description, "template must be plain or minigptv2")
+    }
+    self.uri = uri.description
+    self.endpoint = base.appendingPathComponent("chat/completions")
+    self.modelName = model
+    self.template = template
+    self.concurrency = try uri.int("concurrency", default: 8, in: 1...1024)
+    self.timeout = Double(try uri.int("timeout", default: 60, in: 1...3600))
+    self.retries = try uri.int("retries", default: 4, in: 0...100)
+    self.maxTokens = try uri.int("max_tokens", default: 16, in: 1...4096)
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.timeoutIntervalForRequest = timeout
+    configuration.httpMaximumConnectionsPerHost = concurrency
+    self.session = URLSession(configuration: configuration)
+  }
+
+  deinit { session.invalidateAndCancel() }
+
+  /// The text part of the message for one question.
+  public func prompt(_ question: ModelQuestion) -> String {
+    switch template {
+    case .plain: question.text
+    case .minigptv2: TaskFormat.minigptPrompt(question.text)
+    }
+  }
+
+  func body(question: ModelQuestion, dataURL: String) -> Data {
+    let object: [String: Any] = [
+      "model": modelName,
+      "temperature": 0,
+      "max_tokens": maxTokens,
+      "messages": [
+        [
+          "role": "user",
+          "content": [
+            ["type": "image_url", "image_url": ["url": dataURL]],
+            ["type": "text", "text": prompt(question)],
+          ],
+        ]
+      ],
+    ]
+    return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+  }
+
+  public func answer(_ questions: [ModelQuestion], about image: ModelImage) throws -> [String] {
+    let dataURL = "data:\(image.mimeType);base64,\(Data(image.encoded).base64EncodedString())"
+    let results = Mutex<[Result<String, ModelError>?]>(Array(repeating: nil, count: questions.count))
+    let slots = DispatchSemaphore(value: concurrency)
+    let group = DispatchGroup()
+    for (n, question) in questions.enumerated() {
+      slots.wait()
+      group.enter()
+      let body = body(question: question, dataURL: dataURL)
+      send(body, attempt: 0) { result in
+        results.withLock { $0[n] = result }
+        slots.signal()
+        group.leave()
+      }
+    }
+    group.wait()
+    return try results.withLock { all in
+      try all.map { result throws(ModelError) -> String in try result!.get() }
+    }
+  }
+
+  /// One request with its retries; `done` is called exactly once.
+  private func send(
+    _ body: Data, attempt: Int, done: @escaping @Sendable (Result<String, ModelError>) -> Void
+  ) {
+    var request = URLRequest(url: endpoint)
+    request.httpMethod = "POST"
+    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    request.httpBody = body
+    request.timeoutInterval = timeout
+    let task = session.dataTask(with: request) { [self] data, response, error in
+      let outcome = classify(data: data, response: response, error: error)
+      switch outcome {
+      case .success(let text):
+        done(.success(text))
+      case .failure(let failure):
+        guard failure.retryable, attempt < retries else {
+          done(.failure(failure.error))
+          return
+        }
+        let delay = failure.retryAfter ?? min(8, 0.25 * pow(2, Double(attempt)))
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [self] in
+          send(body, attempt: attempt + 1, done: done)
+        }
+      }
+    }
+    task.resume()
+  }
+
+  struct Failure: Error {
+    var error: ModelError
+    var retryable: Bool
+    var retryAfter: Double?
+  }
+
+  private func classify(data: Data?, response: URLResponse?, error: (any Error)?) -> Result<
+    String, Failure
+  > {
+    let url = endpoint.absoluteString
+    if let error {
+      let nsError = error as NSError
+      let timedOut = nsError.code == NSURLErrorTimedOut
+      return .failure(
+        Failure(
+          error: ModelError(
+            timedOut ? .timeout : .transport, model: uri,
+            "\(url): \(timedOut ? "no answer within \(Int(timeout)) s" : nsError.localizedDescription)"),
+          retryable: true))
+    }
+    guard let http = response as? HTTPURLResponse else {
+      return .failure(
+        Failure(error: ModelError(.transport, model: uri, "\(url): no HTTP response"), retryable: true))
+    }
+    guard http.statusCode == 200 else {
+      let snippet = String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)
+      let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
+      let retryable = http.statusCode == 429 || http.statusCode >= 500 || http.statusCode == 408
+      return .failure(
+        Failure(
+          error: ModelError(.server, model: uri, "\(url): HTTP \(http.statusCode): \(snippet)"),
+          retryable: retryable, retryAfter: retryAfter.map { min($0, 60) }))
+    }
+    guard let data,
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let choices = object["choices"] as? [[String: Any]], let first = choices.first,
+      let message = first["message"] as? [String: Any]
+    else {
+      let snippet = String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)
+      return .failure(
+        Failure(
+          error: ModelError(.badResponse, model: uri, "\(url): not a chat completion: \(snippet)"),
+          retryable: true))
+    }
+    // A null or non-string content is an answer that does not parse, not a transport failure.
+    return .success(message["content"] as? String ?? "")
+  }
+}
