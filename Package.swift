@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "coordinator", targets: ["Coordinator"]),
     .executable(name: "worker", targets: ["Worker"]),
     .executable(name: "pixelprobe-bench", targets: ["Bench"]),
+    .executable(name: "fake-vlm", targets: ["FakeVLM"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +64,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
+    // A real HTTP server speaking the chat-completions protocol, for tests and benchmarks of the
+    // openai backend: it answers pixel questions from the image it receives.
+    .executableTarget(
+      name: "FakeVLM",
+      dependencies: ["Imaging", "Model"]),
     .executableTarget(
       name: "Bench",
       dependencies: [

@@ -1,0 +1,143 @@
+import Foundation
+import Imaging
+import Model
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `fake-vlm [--port N]`: an OpenAI-compatible chat-completions server on 127.0.0.1 that answers
+/// `[reconstruct]` questions with the true colour of the image it was sent (resized to 64 x 64 as
+/// Pillow does), so a test proves the image and the question really travelled. The requested
+/// model name picks a behaviour:
+///   pixel        the true colour                   nonsense   200 with an unparsable answer
+///   fail-once    500 the first time per question    garbage    200 with a body that is not JSON
+///   429-once     429 + Retry-After: 1 the first time per question
+///   hang         never answers                      always-500 always 500
+/// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
+@main
+struct FakeVLMServer {
+  static func main() throws {
+    var port: UInt16 = 0
+    var arguments = CommandLine.arguments.dropFirst()
+    while let argument = arguments.popFirst() {
+      switch argument {
+      case "--port":
+        guard let value = arguments.popFirst().flatMap(UInt16.init) else {
+          fail("--port takes a number from 0 to 65535")
+        }
+        port = value
+      case "--help", "-h":
+        print("usage: fake-vlm [--port N]   (0 = any free port; prints 'listening on PORT')")
+        return
+      default:
+        fail("unknown option \(argument)")
+      }
+    }
+    let server = try HTTPServer(port: port)
+    print("listening on \(server.port)")
+    fflush(stdout)
+    server.run(handler: ChatHandler())
+  }
+
+  static func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("fake-vlm: \(message)\n".utf8))
+    exit(2)
+  }
+}
+
+/// Answers chat completions.
+final class ChatHandler: Sendable {
+  private let seen = Mutex<Set<String>>([])
+  private let counts = Mutex<[String: Int]>([:])
+  private let targets = Mutex<[Int: RGBImage]>([:])
+
+  func count(_ key: String) { counts.withLock { $0[key, default: 0] += 1 } }
+
+  /// True the first time `key` is seen.
+  func firstTime(_ key: String) -> Bool { seen.withLock { $0.insert(key).inserted } }
+
+  func handle(method: String, path: String, body: [UInt8]) -> HTTPResponse? {
+    if method == "GET" && path == "/stats" {
+      let json = counts.withLock { try? JSONSerialization.data(withJSONObject: $0) } ?? Data()
+      return HTTPResponse(status: 200, body: [UInt8](json))
+    }
+    guard method == "POST", path.hasSuffix("/chat/completions") else {
+      return HTTPResponse(status: 404, body: Array(#"{"error":"not found"}"#.utf8))
+    }
+    count("requests")
+    guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+      let model = object["model"] as? String,
+      let messages = object["messages"] as? [[String: Any]],
+      let content = messages.last?["content"] as? [[String: Any]]
+    else { return HTTPResponse(status: 400, body: Array(#"{"error":"bad request"}"#.utf8)) }
+    var text = ""
+    var imageBytes: [UInt8] = []
+    for part in content {
+      if let t = part["text"] as? String { text = t }
+      if let image = part["image_url"] as? [String: Any], let url = image["url"] as? String,
+        let comma = url.firstIndex(of: ","),
+        let data = Data(base64Encoded: String(url[url.index(after: comma)...]))
+      {
+        imageBytes = [UInt8](data)
+      }
+    }
+    count("model:\(model)")
+    switch model {
+    case "hang":
+      Thread.sleep(forTimeInterval: 3600)
+      return nil
+    case "always-500":
+      return HTTPResponse(status: 500, body: Array(#"{"error":"boom"}"#.utf8))
+    case "fail-once" where firstTime(text):
+      count("errors:500")
+      return HTTPResponse(status: 500, body: Array(#"{"error":"transient"}"#.utf8))
+    case "429-once" where firstTime(text):
+      count("errors:429")
+      return HTTPResponse(status: 429, headers: ["Retry-After": "1"], body: Array(#"{"error":"slow down"}"#.utf8))
+    case "garbage":
+      return HTTPResponse(status: 200, body: Array("this is not json at all".utf8))
+    case "nonsense":
+      return completion("I cannot tell.")
+    default:
+      break
+    }
+    guard let target = target(of: imageBytes) else {
+      return completion("no image")
+    }
+    guard let (row, col) = Self.location(in: text), row < target.height, col < target.width else {
+      return completion("no location")
+    }
+    let (r, g, b) = target[row, col]
+    return completion(TaskFormat.pixelAnswer(r: r, g: g, b: b))
+  }
+
+  /// The 64 x 64 target of the image sent, cached by its bytes' hash.
+  func target(of bytes: [UInt8]) -> RGBImage? {
+    guard !bytes.isEmpty else { return nil }
+    let key = bytes.hashValue
+    if let cached = targets.withLock({ $0[key] }) { return cached }
+    guard let image = try? ImageDecoder.decode(bytes, name: "request") else { return nil }
+    let target = Resampler.bicubic(image, width: 64, height: 64)
+    targets.withLock { $0[key] = target }
+    return target
+  }
+
+  /// `loc: [a,b]` of the question (row first, as PixelProbe asks by default).
+  static func location(in text: String) -> (Int, Int)? {
+    guard let start = text.range(of: "loc: [") else { return nil }
+    let rest = text[start.upperBound...]
+    guard let end = rest.firstIndex(of: "]") else { return nil }
+    let numbers = rest[..<end].split(separator: ",").compactMap { Int($0) }
+    return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
+  }
+
+  func completion(_ answer: String) -> HTTPResponse {
+    let object: [String: Any] = [
+      "id": "chatcmpl-fake", "object": "chat.completion", "model": "fake",
+      "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": answer]]],
+    ]
+    return HTTPResponse(status: 200, body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+  }
+}
