@@ -1,0 +1,47 @@
+import Imaging
+import Model
+import Testing
+
+@Suite struct BaselineModelTests {
+  /// A 4x4 grid target with known values.
+  static let target: RGBImage = {
+    var pixels: [UInt8] = []
+    for i in 0..<16 { pixels += [UInt8(i * 10), UInt8(255 - i), UInt8(i % 2 == 0 ? 0 : 100)] }
+    return RGBImage(width: 4, height: 4, pixels: pixels)
+  }()
+
+  static var image: ModelImage {
+    ModelImage(name: "t", encoded: [], rgb: target, grid: 4, target: target)
+  }
+
+  @Test func meanAnswersTheRoundedMeanColour() throws {
+    // R: 0,10,...,150 -> mean 75; G: 255..240 -> 247.5 -> 248 (half up); B: eight 0 and eight 100 -> 50.
+    let answers = try BaselineModel(kind: .mean).answer(
+      [.pixel(row: 0, col: 0), .pixel(row: 3, col: 2)], about: Self.image)
+    #expect(answers == ["[75,248,50]", "[75,248,50]"])
+  }
+
+  @Test func oracleAnswersTheTarget() throws {
+    let answers = try BaselineModel(kind: .oracle).answer(
+      [.pixel(row: 1, col: 2), .pixel(row: 3, col: 3)], about: Self.image)
+    // Cell (1,2) is pixel 6, cell (3,3) is pixel 15.
+    #expect(answers == ["[60,249,0]", "[150,240,100]"])
+  }
+
+  @Test func thumbnailAtFullSizeIsTheTarget() throws {
+    // Down to 4x4 and back up to 4x4 is the identity for a 4x4 source.
+    let answers = try BaselineModel(kind: .thumbnail(k: 4)).answer(
+      [.pixel(row: 2, col: 1)], about: Self.image)
+    #expect(answers == ["[90,246,100]"])
+  }
+
+  @Test(arguments: ["baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean", "native2:x"])
+  func badURIsAreRefused(_ uri: String) {
+    #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
+  }
+
+  @Test func urisRoundTrip() throws {
+    #expect(try ModelFactory.make("baseline:thumbnail?k=16").uri == "baseline:thumbnail?k=16")
+    #expect(try ModelFactory.make("baseline:mean").uri == "baseline:mean")
+  }
+}

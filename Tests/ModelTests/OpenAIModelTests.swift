@@ -1,0 +1,97 @@
+import Foundation
+import Imaging
+import Model
+import Testing
+
+@Suite(.serialized) struct OpenAIModelTests {
+  static let root: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  /// A real photo and its Pillow-made 64x64 target (made outside this project).
+  static func photo() throws -> (ModelImage, RGBImage) {
+    let path = root + "/data/photos/opencv-fruits.jpg"
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let rgb = try ImageDecoder.decode(bytes, name: path)
+    let target = try ImageDecoder.decodeFile(atPath: root + "/data/photos-64/opencv-fruits.png")
+    return (ModelImage(name: "opencv-fruits.jpg", encoded: bytes, rgb: rgb, grid: 64), target)
+  }
+
+  static let cells = [(0, 0), (5, 60), (63, 63), (31, 17), (40, 2), (12, 12)]
+
+  func model(_ server: FakeServer, _ options: String) throws -> any VisionLanguageModel {
+    try ModelFactory.make("openai:\(server.baseURL)?\(options)")
+  }
+
+  @Test func theImageAndTheQuestionTravel() throws {
+    let server = try FakeServer()
+    let (image, target) = try Self.photo()
+    let model = try model(server, "model=pixel&concurrency=4")
+    let answers = try model.answer(Self.cells.map { ModelQuestion.pixel(row: $0.0, col: $0.1) }, about: image)
+    for ((row, col), answer) in zip(Self.cells, answers) {
+      let (r, g, b) = target[row, col]
+      #expect(answer == "[\(r),\(g),\(b)]")
+    }
+    #expect(try server.stats()["requests"] == Self.cells.count)
+  }
+
+  @Test(arguments: ["fail-once", "429-once"])
+  func transientErrorsAreRetried(_ behaviour: String) throws {
+    let server = try FakeServer()
+    let (image, target) = try Self.photo()
+    let model = try model(server, "model=\(behaviour)&concurrency=3&retries=3")
+    let answers = try model.answer(Self.cells.map { ModelQuestion.pixel(row: $0.0, col: $0.1) }, about: image)
+    for ((row, col), answer) in zip(Self.cells, answers) {
+      let (r, g, b) = target[row, col]
+      #expect(answer == "[\(r),\(g),\(b)]")
+    }
+    // Every question failed once, then succeeded.
+    #expect(try server.stats()["requests"] == 2 * Self.cells.count)
+  }
+
+  @Test func aServerThatNeverAnswersFailsWithTheURL() throws {
+    let server = try FakeServer()
+    let (image, _) = try Self.photo()
+    let model = try model(server, "model=hang&timeout=1&retries=1")
+    do {
+      _ = try model.answer([.pixel(row: 1, col: 1)], about: image)
+      Issue.record("a hanging server gave an answer")
+    } catch let error as ModelError {
+      #expect(error.code == .timeout || error.code == .transport)
+      #expect(error.description.contains("127.0.0.1:\(server.port)"))
+    }
+  }
+
+  @Test(arguments: [("garbage", ModelError.Code.badResponse), ("always-500", .server)])
+  func badServersFailClearly(_ behaviour: String, _ code: ModelError.Code) throws {
+    let server = try FakeServer()
+    let (image, _) = try Self.photo()
+    let model = try model(server, "model=\(behaviour)&retries=1")
+    do {
+      _ = try model.answer([.pixel(row: 1, col: 1)], about: image)
+      Issue.record("\(behaviour) gave an answer")
+    } catch let error as ModelError {
+      #expect(error.code == code)
+      #expect(error.description.contains("/v1/chat/completions"))
+    }
+    #expect(try server.stats()["requests"] == 2)
+  }
+
+  @Test func unparsableAnswersComeBackAsText() throws {
+    let server = try FakeServer()
+    let (image, _) = try Self.photo()
+    let answers = try model(server, "model=nonsense").answer([.pixel(row: 1, col: 1)], about: image)
+    #expect(answers == ["I cannot tell."])
+    #expect(AnswerParser.pixel(answers[0]) == nil)
+  }
+
+  @Test(arguments: [
+    "openai:ftp://x/v1?model=m", "openai:http://127.0.0.1:1/v1", "openai:http://h/v1?model=m&template=weird",
+    "openai:http://h/v1?model=m&concurrency=0", "openai:http://h/v1?model=m&bogus=1",
+  ])
+  func badURIsAreRefused(_ uri: String) {
+    #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
+  }
+}
