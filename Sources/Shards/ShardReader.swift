@@ -260,7 +260,7 @@ public final class ShardReader {
           readPosition = 0
           writePosition = unread
         } else {
-          window.append(contentsOf: repeatElement(0, count: window.count))
+          window.append(contentsOf: [UInt8](repeating: 0, count: window.count))
           peakWindowCapacity = max(peakWindowCapacity, window.count)
         }
       }

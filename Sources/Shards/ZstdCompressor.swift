@@ -4,6 +4,8 @@ internal import CZstd
 /// checksum on, fed incrementally.
 final class ZstdCompressor {
   private let context: OpaquePointer
+  /// Compressed bytes of one call, copied out to the caller's output.
+  private var chunk = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
 
   /// Levels a writer accepts: zstd's fast (negative) levels up to 19. Higher levels need windows
   /// larger than readers allow (docs/shard-format.md, "Payload").
@@ -32,18 +34,15 @@ final class ZstdCompressor {
   func compress(_ input: [UInt8], end: Bool, into output: inout [UInt8]) -> String? {
     input.withUnsafeBytes { source in
       var inBuffer = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
-      let chunk = ZSTD_CStreamOutSize()
       while true {
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: chunk))
         var produced = 0
-        let code = output.withUnsafeMutableBytes { target in
-          var outBuffer = ZSTD_outBuffer(dst: target.baseAddress! + start, size: chunk, pos: 0)
+        let code = chunk.withUnsafeMutableBytes { target in
+          var outBuffer = ZSTD_outBuffer(dst: target.baseAddress, size: target.count, pos: 0)
           defer { produced = outBuffer.pos }
           return ZSTD_compressStream2(context, &outBuffer, &inBuffer, end ? ZSTD_e_end : ZSTD_e_continue)
         }
-        output.removeLast(chunk - produced)
         if pp_zstd_is_error(code) != 0 { return Self.errorName(code) }
+        output.append(contentsOf: chunk[0..<produced])
         // e_end is done when nothing is left to flush; e_continue once the input is consumed.
         if end ? code == 0 : inBuffer.pos == inBuffer.size { return nil }
       }
