@@ -1,43 +1,28 @@
-// The interface other modules rely on. The implementation may grow, but keep these names and
-// shapes (or change their users in the same commit).
+/// Byte layout of the shard container, version 1 (docs/shard-format.md is the specification).
+///
+/// All integers are little-endian. A blob is exactly `headerSize(metadataLength:) + payloadLength`
+/// bytes: the fixed header, the metadata, the header's CRC-32, then one zstd frame.
+enum ShardFormat {
+  /// "\x89PPS": the high first byte catches 7-bit transfers and text-mode mangling, as in PNG.
+  static let magic: [UInt8] = [0x89, 0x50, 0x50, 0x53]
+  static let version: UInt16 = 1
 
-/// What the records of a shard are. A four-character code, stored in the header.
-public struct RecordKind: Hashable, Sendable, CustomStringConvertible {
-  public let code: String  // exactly 4 ASCII characters
-  public init(_ code: String) {
-    precondition(code.utf8.count == 4, "record kind codes have 4 ASCII characters")
-    self.code = code
-  }
-  public var description: String { code }
+  static let versionOffset = 4
+  static let flagsOffset = 6
+  static let kindOffset = 8
+  static let recordCountOffset = 12
+  static let contentLengthOffset = 20
+  static let payloadLengthOffset = 28
+  static let payloadCRCOffset = 36
+  static let metadataLengthOffset = 40
+  /// Bytes before the metadata.
+  static let fixedSize = 44
 
-  /// gen-pvp input: one record per image, the questions asked about it.
-  public static let pvpInput = RecordKind("PVPI")
-  /// gen-pvp output: one record per image, the answers (targets) of its questions.
-  public static let pvpOutput = RecordKind("PVPO")
-}
+  /// Offset of the header CRC-32, which covers every byte before it.
+  static func headerCRCOffset(metadataLength: Int) -> Int { fixedSize + metadataLength }
+  /// Offset of the zstd payload.
+  static func headerSize(metadataLength: Int) -> Int { fixedSize + metadataLength + 4 }
 
-/// A finished, compressed shard: the bytes that go to the blob store, and their digest.
-public struct ShardBlob: Sendable {
-  public var bytes: [UInt8]
-  /// "sha256:<64 lowercase hex>" of `bytes`.
-  public var digest: String
-  public var size: Int { bytes.count }
-}
-
-/// Errors with a stable code and the shard they concern.
-public struct ShardError: Error, CustomStringConvertible, Sendable {
-  public enum Code: String, Sendable {
-    case truncated, badMagic, unsupportedVersion, wrongKind, digestMismatch, corruptPayload,
-      badRecord, compression
-  }
-  public var code: Code
-  /// Which shard (a name given by the caller, e.g. "job 3 shard 17 (input)").
-  public var shard: String
-  public var detail: String
-  public init(_ code: Code, shard: String, _ detail: String) {
-    self.code = code
-    self.shard = shard
-    self.detail = detail
-  }
-  public var description: String { "shard \(shard): \(code.rawValue): \(detail)" }
+  /// zstd's frame magic number, as stored (little-endian 0xFD2FB528).
+  static let zstdFrameMagic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
 }

@@ -1,0 +1,30 @@
+/// Resizing exactly as Pillow's `Image.resize((width, height), filter)` does for 8-bit images.
+public enum Resampler {
+  /// Pillow's default `resize((width, height))` for RGB: BICUBIC (a = -0.5), antialiased when
+  /// downsampling, in Pillow's fixed-point arithmetic, for up- and down-sampling alike.
+  public static func bicubic(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    precondition(width > 0 && height > 0, "empty target size")
+    if image.width == width && image.height == height {
+      return image
+    }
+    return bicubicReference(image, width: width, height: height)
+  }
+
+  /// Pillow's `resize((width, height), Image.NEAREST)`.
+  public static func nearest(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    RGBImage(
+      width: width, height: height,
+      pixels: nearestPixels(
+        image.pixels, width: image.width, height: image.height, channels: 3, toWidth: width,
+        toHeight: height))
+  }
+
+  /// Pillow's `resize((width, height), Image.NEAREST)` for mode `L`.
+  public static func nearest(_ image: GrayImage, width: Int, height: Int) -> GrayImage {
+    GrayImage(
+      width: width, height: height,
+      pixels: nearestPixels(
+        image.pixels, width: image.width, height: image.height, channels: 1, toWidth: width,
+        toHeight: height))
+  }
+}

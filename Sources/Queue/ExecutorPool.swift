@@ -1,0 +1,111 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// N executor threads, each with its own lazily opened connection, running shards handed over
+/// by the controller and posting results to an inbox (then waking the controller).
+final class ExecutorPool: Sendable {
+  enum Work: Sendable {
+    case run(ClaimedShard)
+    case stop
+  }
+
+  let executor: any ShardExecutor
+  let store: any BlobStore
+  let logger: Logger
+  let databaseURL: String
+  let reconnect: RetryPolicy
+  let pending = Mutex<[Work]>([])
+  let available = DispatchSemaphore(value: 0)
+  let results = Mutex<[(ShardKey, WorkerStateMachine.ExecutionResult)]>([])
+  /// Shards whose executors should stop (lease lost, deadline passed).
+  let cancelled = Mutex<Set<ShardKey>>([])
+  let wake: @Sendable () -> Void
+  let threadCount: Int
+
+  init(
+    threads: Int, executor: any ShardExecutor, store: any BlobStore, logger: Logger,
+    databaseURL: String, reconnect: RetryPolicy, wake: @escaping @Sendable () -> Void
+  ) {
+    self.threadCount = threads
+    self.executor = executor
+    self.store = store
+    self.logger = logger
+    self.databaseURL = databaseURL
+    self.reconnect = reconnect
+    self.wake = wake
+  }
+
+  func start() {
+    for number in 0..<threadCount {
+      let thread = Thread { [self] in self.loop(number: number) }
+      thread.name = "executor-\(number)"
+      thread.stackSize = 8 << 20  // decoders and BLAS like deep stacks
+      thread.start()
+    }
+  }
+
+  func submit(_ shard: ClaimedShard) {
+    cancelled.withLock { _ = $0.remove(shard.key) }
+    pending.withLock { $0.append(.run(shard)) }
+    available.signal()
+  }
+
+  func cancel(_ key: ShardKey) {
+    cancelled.withLock { _ = $0.insert(key) }
+  }
+
+  /// Threads finish the shard they run (its result is dropped), then end.
+  func stop() {
+    pending.withLock { work in
+      work.removeAll()
+      work.append(contentsOf: Array(repeating: Work.stop, count: threadCount))
+    }
+    for _ in 0..<threadCount { available.signal() }
+  }
+
+  func takeResults() -> [(ShardKey, WorkerStateMachine.ExecutionResult)] {
+    results.withLock { results in
+      defer { results.removeAll() }
+      return results
+    }
+  }
+
+  func loop(number: Int) {
+    var connection: PGConnection?
+    var logger = self.logger
+    logger[metadataKey: "executor"] = "\(number)"
+    while true {
+      available.wait()
+      let work = pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+      guard let work else { continue }
+      guard case .run(let shard) = work else { return }
+      let key = shard.key
+      var shardLogger = logger
+      shardLogger[metadataKey: "job.id"] = "\(shard.jobID)"
+      shardLogger[metadataKey: "shard.index"] = "\(shard.index)"
+      shardLogger[metadataKey: "shard.attempt"] = "\(shard.attempt)"
+      let result: WorkerStateMachine.ExecutionResult
+      do {
+        if connection?.isBroken ?? true {
+          connection = nil
+          connection = try PGConnection.connect(
+            url: databaseURL, logger: logger,
+            retry: RetryPolicy(
+              initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay, maxAttempts: 5))
+        }
+        let context = ExecutionContext(
+          connection: connection!, store: store, logger: shardLogger,
+          isCancelled: { [self] in self.cancelled.withLock { $0.contains(key) } })
+        result = .success(try executor.execute(shard, context: context))
+      } catch let failure as ShardFailure {
+        result = .failure(message: failure.description, retryable: failure.retryable)
+      } catch {
+        result = .failure(message: "\(error)", retryable: true)
+      }
+      results.withLock { $0.append((key, result)) }
+      wake()
+    }
+  }
+}

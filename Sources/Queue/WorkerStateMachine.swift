@@ -1,0 +1,339 @@
+/// The worker's decisions, with no I/O: events go in (with the current time), actions come out,
+/// and the `WorkerRuntime` performs them. Everything about concurrency, batching, leases and
+/// shutdown lives here and is tested without a database.
+///
+/// Rules:
+/// - at most `concurrency` shards execute at once; up to `prefetch` more may wait, claimed;
+/// - finished shards are completed in batches: when `completionBatch` are waiting, when the
+///   oldest has waited `completionDelay`, or at once when nothing else is executing;
+/// - leases held (waiting, executing, or awaiting completion) are heartbeated every
+///   `heartbeatInterval`; a lost lease abandons its shard and drops its result;
+/// - a claim that finds nothing waits `pollInterval` (or a wake-up) before the next; with
+///   `exitWhenIdle`, a claim that finds nothing while nothing is in flight exits 0;
+/// - shutdown stops claiming, releases shards not yet started, lets executing ones finish
+///   until `drainDeadline`, then abandons and releases what is left, and exits 0.
+public struct WorkerStateMachine: Sendable {
+  public struct Configuration: Sendable, Hashable {
+    public var concurrency: Int
+    /// Shards claimed beyond `concurrency`, waiting for an executor.
+    public var prefetch: Int
+    /// Most shards asked for by one claim.
+    public var claimBatch: Int
+    public var completionBatch: Int
+    /// Seconds a finished shard may wait for its batch.
+    public var completionDelay: Double
+    public var heartbeatInterval: Double
+    /// Seconds between claims while there is nothing to claim (a notification cuts it short).
+    public var pollInterval: Double
+    public var exitWhenIdle: Bool
+    /// Seconds executing shards get to finish after shutdown is requested.
+    public var drainDeadline: Double
+    /// Seconds before claiming again after a claim failed (the database was unreachable).
+    public var errorDelay: Double
+
+    public init(
+      concurrency: Int, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
+      completionDelay: Double = 0.05, heartbeatInterval: Double = 10, pollInterval: Double = 5,
+      exitWhenIdle: Bool = false, drainDeadline: Double = 30, errorDelay: Double = 1
+    ) {
+      self.concurrency = max(1, concurrency)
+      self.prefetch = max(0, prefetch)
+      self.claimBatch = max(1, claimBatch)
+      self.completionBatch = max(1, completionBatch)
+      self.completionDelay = max(0, completionDelay)
+      self.heartbeatInterval = heartbeatInterval
+      self.pollInterval = pollInterval
+      self.exitWhenIdle = exitWhenIdle
+      self.drainDeadline = max(0, drainDeadline)
+      self.errorDelay = errorDelay
+    }
+  }
+
+  /// How an execution ended.
+  public enum ExecutionResult: Sendable {
+    case success(ShardOutput)
+    case failure(message: String, retryable: Bool)
+  }
+
+  public enum Event: Sendable {
+    case started
+    /// A claim returned these shards (empty: nothing to claim).
+    case claimed([ClaimedShard])
+    /// A claim failed (database error): try again after `errorDelay`.
+    case claimFailed
+    case executionFinished(ShardKey, ExecutionResult)
+    case completionFinished(accepted: [ShardKey], rejected: [ShardKey])
+    /// A completion's outcome is unknown (connection lost): the lease mechanism takes over.
+    case completionFailed([ShardKey])
+    /// A `fail` action was performed (or could not be: the lease mechanism takes over).
+    case failReported(ShardKey)
+    case heartbeatFinished(lost: Set<ShardKey>)
+    case heartbeatFailed
+    case releaseFinished
+    /// A notification arrived: there may be work.
+    case wakeUp
+    /// Time passed (the runtime's wait timed out); deadlines are checked against `now`.
+    case tick
+    case shutdownRequested
+  }
+
+  public enum Action: Sendable, Equatable {
+    case claim(limit: Int)
+    case execute(ClaimedShard)
+    case complete([CompletedShard])
+    case fail(ClaimedShard, error: String, retryable: Bool)
+    case heartbeat([ClaimedShard])
+    case release([ClaimedShard])
+    /// The shard's lease is gone (or the drain deadline passed): tell its executor to stop.
+    case abandon(ShardKey)
+    /// Nothing to claim: listen for a wake-up, claim again after `timeout` at the latest.
+    case waitForWork(timeout: Double)
+    case exit(code: Int32)
+  }
+
+  /// A shard that finished executing and awaits completion.
+  public struct CompletedShard: Sendable, Equatable {
+    public var claim: ClaimedShard
+    public var output: ShardOutput
+
+    public init(claim: ClaimedShard, output: ShardOutput) {
+      self.claim = claim
+      self.output = output
+    }
+
+    /// Outputs compare by their data; `writeResults` (a closure) cannot be compared.
+    public static func == (a: CompletedShard, b: CompletedShard) -> Bool {
+      a.claim == b.claim && a.output.outputDigest == b.output.outputDigest
+        && a.output.outputSize == b.output.outputSize && a.output.questions == b.output.questions
+    }
+  }
+
+  enum Phase: Sendable, Equatable {
+    case created
+    case running
+    case draining(deadline: Double)
+    case exited
+  }
+
+  public let configuration: Configuration
+  var phase: Phase = .created
+  /// Claimed, not yet started, in claim order.
+  var ready: [ClaimedShard] = []
+  var executing: [ShardKey: ClaimedShard] = [:]
+  /// Executing, but the lease is lost or the deadline passed: the result will be dropped.
+  var abandoned: Set<ShardKey> = []
+  var finished: [CompletedShard] = []
+  var oldestFinishedAt: Double?
+  var completing: Set<ShardKey> = []
+  var failing: Set<ShardKey> = []
+  var claimInFlight = false
+  var heartbeatInFlight = false
+  var lastHeartbeat = 0.0
+  /// No claim before this time (after a claim found nothing or failed).
+  var idleUntil: Double?
+  /// The last claim found nothing (with `exitWhenIdle`: claim again once nothing is in flight).
+  var lastClaimEmpty = false
+
+  public init(configuration: Configuration) {
+    self.configuration = configuration
+  }
+
+  /// Whether the worker has exited.
+  public var hasExited: Bool { phase == .exited }
+
+  /// Shards whose lease this worker holds and still wants.
+  public var heldLeases: [ClaimedShard] {
+    let running = executing.filter { !abandoned.contains($0.key) }.values
+    return (ready + running + finished.map(\.claim)).sorted { $0.key < $1.key }
+  }
+
+  /// Shards in any stage between claim and confirmed completion.
+  public var inFlightCount: Int {
+    ready.count + executing.count + finished.count + completing.count + failing.count
+  }
+
+  /// The next time at which a `tick` has something to do (heartbeat, batch flush, poll, drain
+  /// deadline); nil when only an event can change anything.
+  public var nextDeadline: Double? {
+    var candidates: [Double] = []
+    let held = heldLeases
+    if !held.isEmpty { candidates.append(lastHeartbeat + heartbeatInterval(for: held)) }
+    if let oldestFinishedAt { candidates.append(oldestFinishedAt + configuration.completionDelay) }
+    switch phase {
+    case .running: if let idleUntil { candidates.append(idleUntil) }
+    case .draining(let deadline): candidates.append(deadline)
+    case .created, .exited: break
+    }
+    return candidates.min()
+  }
+
+  public mutating func event(_ event: Event, now: Double) -> [Action] {
+    guard phase != .exited else { return [] }
+    var actions: [Action] = []
+    switch event {
+    case .started:
+      if phase == .created {
+        phase = .running
+        lastHeartbeat = now
+      }
+    case .claimed(let shards):
+      claimInFlight = false
+      lastClaimEmpty = shards.isEmpty
+      if shards.isEmpty {
+        if configuration.exitWhenIdle && inFlightCount == 0 && phase == .running {
+          phase = .exited
+          return [.exit(code: 0)]
+        }
+        idleUntil = now + configuration.pollInterval
+        if !configuration.exitWhenIdle {
+          actions.append(.waitForWork(timeout: configuration.pollInterval))
+        }
+      } else {
+        idleUntil = nil
+        if case .draining = phase {
+          actions.append(.release(shards))  // claimed just as shutdown began
+        } else {
+          ready.append(contentsOf: shards)
+        }
+      }
+    case .claimFailed:
+      claimInFlight = false
+      lastClaimEmpty = false
+      idleUntil = now + configuration.errorDelay
+    case .executionFinished(let key, let result):
+      guard let claim = executing.removeValue(forKey: key) else { break }
+      if abandoned.remove(key) != nil { break }
+      switch result {
+      case .success(let output):
+        finished.append(CompletedShard(claim: claim, output: output))
+        if oldestFinishedAt == nil { oldestFinishedAt = now }
+      case .failure(let message, let retryable):
+        failing.insert(key)
+        actions.append(.fail(claim, error: message, retryable: retryable))
+      }
+    case .completionFinished(let accepted, let rejected):
+      completing.subtract(accepted)
+      completing.subtract(rejected)
+    case .completionFailed(let keys):
+      completing.subtract(keys)
+    case .failReported(let key):
+      failing.remove(key)
+    case .heartbeatFinished(let lost):
+      heartbeatInFlight = false
+      actions += dropLost(lost)
+    case .heartbeatFailed:
+      heartbeatInFlight = false
+    case .releaseFinished:
+      break
+    case .wakeUp:
+      idleUntil = nil
+    case .tick:
+      break
+    case .shutdownRequested:
+      switch phase {
+      case .running, .created:
+        phase = .draining(deadline: now + configuration.drainDeadline)
+        idleUntil = nil
+        if !ready.isEmpty {
+          actions.append(.release(ready))
+          ready.removeAll()
+        }
+      case .draining:
+        phase = .draining(deadline: now)  // asked twice: stop waiting
+      case .exited:
+        break
+      }
+    }
+    actions += advance(now: now)
+    return actions
+  }
+
+  /// Whatever is due now: drain deadline, heartbeat, starting shards, flushing, claiming, exiting.
+  mutating func advance(now: Double) -> [Action] {
+    var actions: [Action] = []
+    if case .draining(let deadline) = phase, now >= deadline {
+      let left = executing.keys.filter { !abandoned.contains($0) }.sorted()
+      if !left.isEmpty {
+        actions += left.map { .abandon($0) }
+        actions.append(.release(left.compactMap { executing[$0] }))
+        abandoned.formUnion(left)
+      }
+    }
+    let held = heldLeases
+    if !held.isEmpty, !heartbeatInFlight, now >= lastHeartbeat + heartbeatInterval(for: held) {
+      heartbeatInFlight = true
+      lastHeartbeat = now
+      actions.append(.heartbeat(held))
+    } else if held.isEmpty {
+      lastHeartbeat = now  // a lease taken from now on is fresh: first heartbeat one interval on
+    }
+    if phase == .running {
+      while executing.count < configuration.concurrency, !ready.isEmpty {
+        let shard = ready.removeFirst()
+        executing[shard.key] = shard
+        actions.append(.execute(shard))
+      }
+    }
+    actions += flushIfDue(now: now)
+    if configuration.exitWhenIdle, lastClaimEmpty, inFlightCount == 0 {
+      idleUntil = nil  // everything in flight is settled: one more claim decides whether to exit
+    }
+    if phase == .running, !claimInFlight, idleUntil.map({ now >= $0 }) ?? true {
+      let slots =
+        configuration.concurrency + configuration.prefetch - ready.count - executing.count
+      if slots > 0 {
+        claimInFlight = true
+        idleUntil = nil
+        actions.append(.claim(limit: min(configuration.claimBatch, slots)))
+      }
+    }
+    if case .draining = phase, ready.isEmpty, finished.isEmpty, completing.isEmpty,
+      failing.isEmpty, executing.keys.allSatisfy({ abandoned.contains($0) })
+    {
+      phase = .exited
+      actions.append(.exit(code: 0))
+    }
+    return actions
+  }
+
+  /// The configured interval, but at most a third of the shortest lease held, so that two
+  /// heartbeats can be missed before a lease expires.
+  func heartbeatInterval(for held: [ClaimedShard]) -> Double {
+    let shortest = held.map(\.leaseSeconds).min().map(Double.init) ?? .infinity
+    return min(configuration.heartbeatInterval, shortest / 3)
+  }
+
+  mutating func flushIfDue(now: Double) -> [Action] {
+    guard let oldest = oldestFinishedAt, !finished.isEmpty else { return [] }
+    let nothingElseComing =
+      executing.keys.allSatisfy { abandoned.contains($0) } && ready.isEmpty
+    let draining: Bool
+    if case .draining = phase { draining = true } else { draining = false }
+    guard
+      finished.count >= configuration.completionBatch
+        || now >= oldest + configuration.completionDelay || nothingElseComing || draining
+    else { return [] }
+    var actions: [Action] = []
+    while !finished.isEmpty {
+      let batch = Array(finished.prefix(configuration.completionBatch))
+      finished.removeFirst(batch.count)
+      completing.formUnion(batch.map(\.claim.key))
+      actions.append(.complete(batch))
+    }
+    oldestFinishedAt = nil
+    return actions
+  }
+
+  mutating func dropLost(_ lost: Set<ShardKey>) -> [Action] {
+    guard !lost.isEmpty else { return [] }
+    var actions: [Action] = []
+    ready.removeAll { lost.contains($0.key) }
+    finished.removeAll { lost.contains($0.claim.key) }
+    if finished.isEmpty { oldestFinishedAt = nil }
+    for key in executing.keys.sorted() where lost.contains(key) && !abandoned.contains(key) {
+      abandoned.insert(key)
+      actions.append(.abandon(key))
+    }
+    return actions
+  }
+}

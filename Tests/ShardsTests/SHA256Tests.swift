@@ -1,0 +1,73 @@
+import Testing
+
+@testable import Shards
+
+@Suite struct SHA256Tests {
+  /// FIPS 180-2 appendix B and the NIST example vectors.
+  @Test(arguments: [
+    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    (
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    ),
+    (
+      "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+    ),
+  ])
+  func fipsVectors(message: String, expected: String) {
+    #expect(SHA256.hexString(SHA256.hash(Array(message.utf8))) == expected)
+  }
+
+  @Test func millionAs() {
+    let message = [UInt8](repeating: 0x61, count: 1_000_000)
+    #expect(
+      SHA256.hexString(SHA256.hash(message))
+        == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+  }
+
+  /// Expected values are `sha256sum` of files holding `pattern(n)`, computed once by hand; the
+  /// lengths straddle the padding boundaries (55/56, 63/64/65, 119/120).
+  static let sha256sumVectors: [(Int, String)] = [
+    (1, "084fed08b978af4d7d196a7446a86b58009e636b611db16211b65a9aadff29c5"),
+    (55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b"),
+    (56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27"),
+    (63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055"),
+    (64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241"),
+    (65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e"),
+    (119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e"),
+    (120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5"),
+    (127, "a8d23e75d936f303d248888d9b165ee543f4cbafcad3c9dd2a79bd84faa11d07"),
+    (128, "d2742f1f4ac6bb7ca2b239ee18402ba8b3f9f8e652d2a72973c2b9ba11c08cf6"),
+    (1000, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371"),
+    (100_003, "b4bec991fc613fcb4d2a26eb529e493ed4e3152cc00f0a49bd39b3e48b34824e"),
+  ]
+
+  @Test(arguments: sha256sumVectors)
+  func matchesSha256sum(length: Int, expected: String) {
+    #expect(SHA256.hexString(SHA256.hash(pattern(length))) == expected)
+  }
+
+  /// Feeding the same bytes in uneven pieces gives the one-shot digest.
+  @Test(arguments: [1, 3, 63, 64, 65, 200, 4096])
+  func incrementalUpdatesAgree(pieceSize: Int) {
+    let message = pattern(100_003)
+    var hasher = SHA256()
+    var offset = 0
+    while offset < message.count {
+      let end = min(offset + pieceSize, message.count)
+      hasher.update(Array(message[offset..<end]))
+      offset = end
+    }
+    #expect(
+      SHA256.hexString(hasher.finalize())
+        == "b4bec991fc613fcb4d2a26eb529e493ed4e3152cc00f0a49bd39b3e48b34824e")
+  }
+
+  @Test func blobDigestFormat() {
+    #expect(
+      ShardBlob(bytes: Array("abc".utf8)).digest
+        == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+  }
+}
