@@ -92,7 +92,7 @@ struct GenPVPBenchmark: ParsableCommand {
     for process in processes { process.waitUntilExit() }
     let done = clock.now
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN, &usage)
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     let total = (done - start).seconds
     print("gen-pvp distributed: job \(job), \(workers) worker processes")
     print(String(format: "  enqueue (plan + store shards, one transaction) %.3f s", (enqueued - start).seconds))

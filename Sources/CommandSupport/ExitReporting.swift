@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 
 /// Runs a command body, turning any error into one line on stderr and a non-zero exit, so users

@@ -81,4 +81,3 @@ struct EnqueueEvalRECommand: ParsableCommand {
   }
 }
 
-extension UnparsablePolicy: @retroactive ExpressibleByArgument {}

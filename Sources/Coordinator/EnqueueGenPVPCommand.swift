@@ -77,4 +77,3 @@ struct EnqueueGenPVPCommand: ParsableCommand {
   }
 }
 
-extension LocOrder: @retroactive ExpressibleByArgument {}

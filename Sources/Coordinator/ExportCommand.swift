@@ -42,4 +42,3 @@ struct ExportCommand: ParsableCommand {
   }
 }
 
-extension ExportFormat: @retroactive ExpressibleByArgument {}

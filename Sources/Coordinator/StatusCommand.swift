@@ -43,4 +43,3 @@ struct StatusCommand: ParsableCommand {
   }
 }
 
-extension ReportFormat: @retroactive ExpressibleByArgument {}

@@ -36,8 +36,8 @@ struct FakeVLMServer {
       }
     }
     let server = try HTTPServer(port: port)
-    print("listening on \(server.port)")
-    fflush(stdout)
+    // Written straight to the descriptor so the test that started us sees it at once.
+    FileHandle.standardOutput.write(Data("listening on \(server.port)\n".utf8))
     server.run(handler: ChatHandler())
   }
 

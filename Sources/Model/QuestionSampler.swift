@@ -19,6 +19,11 @@ public struct QuestionSampler: Sendable {
     public var slot: Int
     public var row: Int
     public var col: Int
+    public init(slot: Int, row: Int, col: Int) {
+      self.slot = slot
+      self.row = row
+      self.col = col
+    }
   }
 
   public func question(_ index: UInt64) -> Question {

@@ -14,7 +14,7 @@ public struct EvalREExecutor: ShardExecutor {
     let spec: EvalRESpec = try JobSpec.decode(shard)
     let name = "job \(shard.jobID) shard \(shard.index)"
     let store = try BlobStores.parse(spec.store)
-    var input = try ShardInput.open(
+    let input = try ShardInput.open(
       shard, store: store, kind: .reInput, connection: context.connection)
     let model: any VisionLanguageModel
     do {
@@ -41,7 +41,7 @@ public struct EvalREExecutor: ShardExecutor {
     return ShardOutput(
       outputDigest: blob.digest, outputSize: blob.size, questions: questions,
       writeResults: { connection in
-        try connection.copyIn(
+        _ = try connection.copyIn(
           """
           COPY re_image_metrics (job_id, idx, image, model, is_reference, questions, unparsable,
             scored, sum_abs_r, sum_abs_g, sum_abs_b) FROM STDIN
@@ -156,10 +156,10 @@ struct REMetricRow: Sendable, Equatable {
       unparsable: unparsable, scored: scored, sumAbs: sums)
   }
 
-  func copyRow(job: Int64, shard: Int64) -> [String?] {
+  func copyRow(job: Int64, shard: Int64) -> [PGValue] {
     [
-      "\(job)", "\(shard)", image, model, isReference ? "t" : "f", "\(questions)", "\(unparsable)",
-      "\(scored)", "\(sumAbs[0])", "\(sumAbs[1])", "\(sumAbs[2])",
+      .int(job), .int(shard), .text(image), .text(model), .bool(isReference), .int(Int64(questions)),
+      .int(Int64(unparsable)), .int(Int64(scored)), .int(sumAbs[0]), .int(sumAbs[1]), .int(sumAbs[2]),
     ]
   }
 }

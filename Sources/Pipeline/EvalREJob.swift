@@ -1,9 +1,9 @@
 import Foundation
-public import Imaging
+import Imaging
 public import Logging
 public import Model
 public import Queue
-import Shards
+public import Shards
 
 /// What a user asks for with `coordinator enqueue eval-re`.
 public struct EvalRERequest: Sendable {

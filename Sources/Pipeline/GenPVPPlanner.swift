@@ -1,4 +1,4 @@
-public import Model
+import Model
 public import Shards
 
 /// Splits a gen-pvp job into input shards: contiguous ranges of question numbers, with the

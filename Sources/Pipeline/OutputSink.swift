@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Buffered writes to a file descriptor (stdout by default), for streaming exports.
 public final class OutputSink {

@@ -1,7 +1,7 @@
 import Foundation
 public import Imaging
 public import Queue
-import Shards
+public import Shards
 
 /// `coordinator render` for eval-re: per image ground truth | reconstruction | error heatmap, a
 /// contact sheet in the paper's Fig. 3 layout, and an index.html. Reads only the stored results.

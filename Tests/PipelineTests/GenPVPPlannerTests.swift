@@ -56,7 +56,7 @@ import Testing
     let planner = try Self.planner(questions: 1000, shardSize: 400)
     let (blob, questions) = try planner.shard(2)
     #expect(questions == 200)
-    var reader = try ShardReader(
+    let reader = try ShardReader(
       bytes: blob.bytes, expectedDigest: blob.digest, expectedKind: .pvpInput, name: "test")
     var records: [PVPImageQuestions] = []
     while let record: PVPImageQuestions = try reader.next() { records.append(record) }

@@ -1,0 +1,10 @@
+public import ArgumentParser
+public import Model
+public import Pipeline
+
+// Library enums parsed from the command line. (Conformances of another module's public types are
+// public, hence the public imports.)
+extension LocOrder: ExpressibleByArgument {}
+extension UnparsablePolicy: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
