@@ -57,6 +57,7 @@ public final class ShardReader {
     bytes: [UInt8], expectedDigest: String?, expectedKind: RecordKind?, name: String,
     maxRecordSize: Int = ShardReader.defaultMaxRecordSize
   ) throws(ShardError) {
+    precondition(maxRecordSize >= 0, "maxRecordSize must not be negative")
     func fail(_ code: ShardError.Code, _ detail: String) -> ShardError {
       ShardError(code, shard: name, detail)
     }
