@@ -15,7 +15,7 @@ struct CancelCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator cancel") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       try WorkQueue(connection: connection).cancel(jobID: job)
       printError("coordinator cancel: job \(job) cancelled")
     }
@@ -35,7 +35,7 @@ struct RetryCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator retry") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let count = try WorkQueue(connection: connection).retry(jobID: job)
       printError("coordinator retry: job \(job): \(count) shard(s) back to available")
     }

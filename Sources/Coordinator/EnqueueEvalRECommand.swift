@@ -69,7 +69,7 @@ struct EnqueueEvalRECommand: ParsableCommand {
       request.leaseSeconds = leaseSeconds
       request.idempotencyKey = idempotencyKey
       let spec = try EvalREJob.plan(request)
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let result = try EvalREJob.enqueue(
         spec, request: request, queue: WorkQueue(connection: connection), logger: logger)
       printError(

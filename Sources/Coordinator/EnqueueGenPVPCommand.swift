@@ -65,7 +65,7 @@ struct EnqueueGenPVPCommand: ParsableCommand {
       request.idempotencyKey = idempotencyKey
       // Validate before connecting, so a typo is reported even when the database is down.
       let planner = try GenPVPJob.plan(request)
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let result = try GenPVPJob.enqueue(
         planner, request: request, queue: WorkQueue(connection: connection), logger: logger)
       printError(

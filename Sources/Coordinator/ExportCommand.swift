@@ -25,7 +25,7 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator export") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let handle: FileHandle
       if let out {
         guard FileManager.default.createFile(atPath: out, contents: nil),

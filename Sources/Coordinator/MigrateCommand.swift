@@ -22,7 +22,7 @@ struct MigrateCommand: ParsableCommand {
       guard let directory = Migrator.locateDirectory(explicit: migrations) else {
         throw ValidationError("no migrations directory found; pass --migrations DIR")
       }
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let applied = try Migrator(directory: directory, logger: logger).migrate(on: connection)
       if applied.isEmpty {
         printError("coordinator migrate: schema is up to date")

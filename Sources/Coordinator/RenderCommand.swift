@@ -19,7 +19,7 @@ struct RenderCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator render") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let written = try RERenderer(connection: connection).render(job: job, to: out)
       printError("coordinator render: wrote \(written.count) files to \(out) (open \(out)/index.html)")
     }

@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator report") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let report = try REReport.load(job: job, connection: connection)
       switch format {
       case .text: print(report.text(), terminator: "")
@@ -47,7 +47,7 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator compare") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let reports = try jobs.map { try REReport.load(job: $0, connection: connection) }
       print(REReport.compare(reports), terminator: "")
     }

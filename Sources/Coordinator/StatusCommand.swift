@@ -24,7 +24,7 @@ struct StatusCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("coordinator status") {
       let logger = logging.makeLogger(label: "coordinator")
-      let connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      let connection = try database.connect(logger: logger)
       let queue = WorkQueue(connection: connection)
       let terminal = isatty(STDOUT_FILENO) == 1
       while true {

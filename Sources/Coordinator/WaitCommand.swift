@@ -23,7 +23,7 @@ struct WaitCommand: ParsableCommand {
     try reportingErrors("coordinator wait") {
       let logger = logging.makeLogger(label: "coordinator")
       let deadline = timeout.map { Date().addingTimeInterval($0) }
-      var connection = try PGConnection.connect(url: database.resolved, logger: logger)
+      var connection = try database.connect(logger: logger)
       while true {
         let progress: JobProgress
         do {
@@ -34,7 +34,7 @@ struct WaitCommand: ParsableCommand {
         } catch let error as PGError {
           // The database restarting is not the job failing: reconnect and keep waiting.
           logger.warning("lost the database; reconnecting", metadata: ["error": "\(error)"])
-          connection = try PGConnection.connect(url: database.resolved, logger: logger)
+          connection = try database.connect(logger: logger)
           continue
         }
         switch progress.state {

@@ -19,6 +19,11 @@ import Synchronization
 @main
 struct FakeVLMServer {
   static func main() throws {
+    // A parent may have spawned us with signals blocked (threads of test runners block them):
+    // unblock them so SIGTERM ends the server.
+    var all = sigset_t()
+    sigfillset(&all)
+    sigprocmask(SIG_UNBLOCK, &all, nil)
     var port: UInt16 = 0
     var arguments = CommandLine.arguments.dropFirst()
     while let argument = arguments.popFirst() {

@@ -55,7 +55,8 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     self.session = URLSession(configuration: configuration)
   }
 
-  deinit { session.invalidateAndCancel() }
+  // No invalidateAndCancel() in deinit: the last reference can drop inside one of the session's
+  // own callbacks, and invalidating from there deadlocks. Models are cached per process anyway.
 
   /// The text part of the message for one question.
   public func prompt(_ question: ModelQuestion) -> String {

@@ -47,7 +47,7 @@ public enum StatusReport {
 
   static func number(_ value: Double?) -> String {
     guard let value, value.isFinite else { return "null" }
-    return String(format: "%.3f", value)
+    return "\(value)"
   }
 
   static func pad(_ text: String, _ width: Int) -> String {

@@ -37,7 +37,7 @@ final class FakeServer {
   }
 
   deinit {
-    process.terminate()
+    kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
   }
 }

@@ -121,11 +121,15 @@ import Testing
       environment: [
         "DATABASE_URL":
           "postgresql://alice:s3cretpw@127.0.0.1:1/pixelprobe?connect_timeout=1",
-        "PIXELPROBE_CONNECT_RETRIES": "2",
+        "PIXELPROBE_CONNECT_ATTEMPTS": "3",
       ])
     #expect(result.status != 0)
-    #expect(result.stderr.contains("127.0.0.1"))
     #expect(!result.stderr.contains("s3cretpw"))
-    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    // Two retry warnings, then the one-line error naming the target.
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 3, "\(result.stderr)")
+    let last = try #require(lines.last)
+    #expect(last.hasPrefix("coordinator enqueue gen-pvp: error:"))
+    #expect(last.contains("127.0.0.1") && last.contains("port=1") && last.contains("user=alice"))
   }
 }
