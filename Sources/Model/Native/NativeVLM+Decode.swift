@@ -1,0 +1,76 @@
+extension NativeVLM {
+  /// Greedy answers to `questions` about the image of `prefix`, decoded together (see
+  /// `generate`).
+  public func answer(prefix: ImagePrefix, questions: [String], maxNewTokens: Int) throws(NativeModelError)
+    -> [String]
+  {
+    try generate(prefix: prefix, questions: questions, maxNewTokens: maxNewTokens).map(\.text)
+  }
+
+  /// Batched greedy decoding: all questions are fed together (one sgemm per weight matrix for
+  /// all their tokens), then advance one token per step together; a sequence drops out when it
+  /// produces EOS, reaches `maxNewTokens`, or fills `maxPositions`.
+  public func generate(
+    prefix: ImagePrefix, questions: [String], maxNewTokens: Int, recordLogits: Bool = false,
+    profile: NativeProfile? = nil
+  ) throws(NativeModelError) -> [NativeGeneration] {
+    try checkPrefix(prefix)
+    let prompts = questions.map(NativePrompt.questionTokens)
+    let limits = try prompts.map { (prompt) throws(NativeModelError) in
+      try tokenLimit(promptLength: prompt.count, maxNewTokens: maxNewTokens)
+    }
+    var results = [NativeGeneration](
+      repeating: NativeGeneration(tokens: [], endedWithEOS: false, stepLogits: []),
+      count: questions.count)
+    let live = prompts.indices.filter { limits[$0] > 0 }
+    guard !live.isEmpty else { return results }
+    // A sequence is fed its prompt and every generated token but the last.
+    let decoder = NativeBatchDecoder(
+      lm: lm, prefix: prefix,
+      capacities: prompts.indices.map { prompts[$0].count + max(limits[$0] - 1, 0) }, profile: profile)
+    var active = live
+    var logits = decoder.extend(active, active.map { prompts[$0] })
+    let vocabulary = config.vocabularySize
+    while !active.isEmpty {
+      var next: [Int] = []
+      for (row, s) in active.enumerated() {
+        let rowLogits = logits.base + row * vocabulary
+        if recordLogits {
+          results[s].stepLogits.append(Array(UnsafeBufferPointer(start: rowLogits, count: vocabulary)))
+        }
+        let token = NativeKernels.argmax(rowLogits, in: NativeVocabulary.generatable)
+        if token == NativeVocabulary.eos {
+          results[s].endedWithEOS = true
+        } else {
+          results[s].tokens.append(token)
+          if results[s].tokens.count < limits[s] { next.append(s) }
+        }
+      }
+      active = next
+      guard !active.isEmpty else { break }
+      logits = decoder.extend(active, active.map { [results[$0].tokens.last!] })
+    }
+    return results
+  }
+
+  /// How many tokens a question of `promptLength` tokens (closing `[/INST]` included) may
+  /// generate: `maxNewTokens`, or fewer where `maxPositions` runs out.
+  func tokenLimit(promptLength: Int, maxNewTokens: Int) throws(NativeModelError) -> Int {
+    let used = config.prefixLength + promptLength
+    guard used <= config.maxPositions else {
+      throw NativeModelError(
+        code: .promptTooLong,
+        detail: "prefix and question take \(used) positions, the model has \(config.maxPositions)")
+    }
+    return max(0, min(maxNewTokens, config.maxPositions - used + 1))
+  }
+
+  func checkPrefix(_ prefix: ImagePrefix) throws(NativeModelError) {
+    guard prefix.length == config.prefixLength, prefix.dim == config.lmDim,
+      prefix.keys.count == config.lmLayers, prefix.values.count == config.lmLayers
+    else {
+      throw NativeModelError(
+        code: .badImage, detail: "the image prefix was not made by a model of this config")
+    }
+  }
+}
