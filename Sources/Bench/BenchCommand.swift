@@ -6,5 +6,5 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pixelprobe-bench",
     abstract: "Print PixelProbe's performance figures (build with -c release).",
-    subcommands: [ResizeBenchmark.self, QueueBenchmark.self])
+    subcommands: [ResizeBenchmark.self, QueueBenchmark.self, NativeBenchmark.self])
 }

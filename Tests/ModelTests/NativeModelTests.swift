@@ -78,6 +78,26 @@ func nativeMaxDifference(_ a: [Float], _ b: [Float]) -> Float {
     #expect(batched.allSatisfy { !$0.tokens.isEmpty })
   }
 
+  @Test func questionsWithACommonHeadShareItAndDecodeAsAlone() throws {
+    let model = Self.model
+    let prefix = try model.encodeImage(Self.pixels)
+    let questions = (0..<6).map { "[reconstruct] loc: [\($0 * 7),\(63 - $0 * 11)] rgb: " }
+    let prompts = questions.map(NativePrompt.questionTokens)
+    // "[reconstruct] loc: [" is 20 bytes; the first two rows differ in their first digit already.
+    #expect(NativeVLM.sharedHead(prompts) == 20)
+    #expect(NativeVLM.sharedHead([[1, 2, 3], [1, 2, 3]]) == 2)
+    #expect(NativeVLM.sharedHead([[1, 2], [1, 2, 3]]) == 1)
+    #expect(NativeVLM.sharedHead([[4], [4]]) == 0)
+    let batched = try model.generate(
+      prefix: prefix, questions: questions, maxNewTokens: 8, recordLogits: true)
+    for (question, result) in zip(questions, batched) {
+      let alone = try model.referenceGenerate(pixels: Self.pixels, question: question, maxNewTokens: 8)
+      #expect(alone.tokens == result.tokens)
+      for (x, y) in zip(alone.stepLogits, result.stepLogits) { #expect(nativeMaxDifference(x, y) < 1e-4) }
+    }
+    #expect(Set(batched.map(\.tokens)).count > 1)
+  }
+
   @Test(arguments: questions)
   func cachedDecodeEqualsFullRecomputation(question: String) throws {
     let model = Self.model

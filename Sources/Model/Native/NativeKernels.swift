@@ -21,12 +21,29 @@ enum NativeKernels {
     return v
   }
 
-  /// `e^x`, Cephes-style range reduction and a degree-6 polynomial (relative error ~2e-7);
-  /// inputs are clamped to [-87.3, 88.3].
+  /// Lane-wise maximum (`pointwiseMax` is not inlined for SIMD8 and runs lane by lane).
+  @inline(__always)
+  static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .> a) }
+
+  /// The largest lane.
+  @inline(__always)
+  static func horizontalMaximum(_ v: Vector) -> Float {
+    let four = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+    return max(max(four[0], four[1]), max(four[2], four[3]))
+  }
+
+  /// `e^x`, Cephes-style: `x = n ln2 + r` with `n` rounded to nearest through the 1.5 * 2^23
+  /// trick (which also yields `n`'s integer bits), a degree-6 polynomial in `r` (relative error
+  /// ~2e-7), and `2^n` built in the exponent field. Inputs are clamped to [-87.3, 88.3].
   @inline(__always)
   static func exp(_ x: Vector) -> Vector {
-    let x = pointwiseMax(pointwiseMin(x, Vector(repeating: 88.3)), Vector(repeating: -87.3))
-    let n = (x * 1.442_695_04 + 0.5).rounded(.down)
+    let high = Vector(repeating: 88.3)
+    let low = Vector(repeating: -87.3)
+    var x = x.replacing(with: high, where: x .> high)
+    x = x.replacing(with: low, where: x .< low)
+    let magic = Vector(repeating: 12_582_912)
+    let shifted = x * 1.442_695_04 + magic
+    let n = shifted - magic
     let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
     var p = Vector(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_95e-3
@@ -35,7 +52,7 @@ enum NativeKernels {
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_1e-1
     p = p * r * r + r + 1
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    let bits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
     return p * unsafeBitCast(bits, to: Vector.self)
   }
 
@@ -64,10 +81,10 @@ enum NativeKernels {
     var m = Vector(repeating: -.infinity)
     var i = 0
     while i + 8 <= count {
-      m = pointwiseMax(m, load(p + i))
+      m = maximum(m, load(p + i))
       i += 8
     }
-    var best = m.max()
+    var best = horizontalMaximum(m)
     while i < count {
       best = max(best, p[i])
       i += 1

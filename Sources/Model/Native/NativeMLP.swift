@@ -8,14 +8,16 @@ struct NativeMLP: Sendable {
     fc2 = try NativeLinear(store, "\(name).fc2", in: hidden, out: dim)
   }
 
-  /// `residual[rows, dim] += mlp(x[rows, dim])`.
+  /// `residual[rows, dim] += mlp(x[rows, dim])`; `hidden` is scratch of `rows * hiddenWidth`
+  /// floats (allocated here when nil).
   func forward(
     _ x: UnsafePointer<Float>, rows: Int, addingTo residual: UnsafeMutablePointer<Float>,
-    profile: NativeProfile?
+    hidden: UnsafeMutablePointer<Float>? = nil, profile: NativeProfile?
   ) {
-    let hidden = NativeBuffer(rows * fc1.outFeatures)
-    fc1.forward(x, rows: rows, into: hidden.base, profile: profile)
-    NativeKernels.geluInPlace(hidden.base, count: hidden.count)
-    fc2.forward(hidden.base, rows: rows, into: residual, accumulate: true, profile: profile)
+    let owned = hidden == nil ? NativeBuffer(rows * fc1.outFeatures, zeroed: false) : nil
+    let hidden = hidden ?? owned!.base
+    fc1.forward(x, rows: rows, into: hidden, profile: profile)
+    NativeKernels.geluInPlace(hidden, count: rows * fc1.outFeatures)
+    fc2.forward(hidden, rows: rows, into: residual, accumulate: true, profile: profile)
   }
 }

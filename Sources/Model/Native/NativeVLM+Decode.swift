@@ -9,13 +9,15 @@ extension NativeVLM {
 
   /// Batched greedy decoding: all questions are fed together (one sgemm per weight matrix for
   /// all their tokens), then advance one token per step together; a sequence drops out when it
-  /// produces EOS, reaches `maxNewTokens`, or fills `maxPositions`.
+  /// produces EOS, reaches `maxNewTokens`, or fills `maxPositions`. Tokens that every question
+  /// of the batch starts with (`[reconstruct] loc: [` ...) are run once and appended to the
+  /// shared prefix.
   public func generate(
     prefix: ImagePrefix, questions: [String], maxNewTokens: Int, recordLogits: Bool = false,
     profile: NativeProfile? = nil
   ) throws(NativeModelError) -> [NativeGeneration] {
     try checkPrefix(prefix)
-    let prompts = questions.map(NativePrompt.questionTokens)
+    var prompts = questions.map(NativePrompt.questionTokens)
     let limits = try prompts.map { (prompt) throws(NativeModelError) in
       try tokenLimit(promptLength: prompt.count, maxNewTokens: maxNewTokens)
     }
@@ -24,6 +26,12 @@ extension NativeVLM {
       count: questions.count)
     let live = prompts.indices.filter { limits[$0] > 0 }
     guard !live.isEmpty else { return results }
+    var prefix = prefix
+    let shared = live.count > 1 ? Self.sharedHead(live.map { prompts[$0] }) : 0
+    if shared > 0 {
+      prefix = extend(prefix, with: Array(prompts[live[0]][..<shared]), profile: profile)
+      prompts = prompts.map { Array($0.dropFirst(shared)) }
+    }
     // A sequence is fed its prompt and every generated token but the last.
     let decoder = NativeBatchDecoder(
       lm: lm, prefix: prefix,
@@ -51,6 +59,33 @@ extension NativeVLM {
       logits = decoder.extend(active, active.map { [results[$0].tokens.last!] })
     }
     return results
+  }
+
+  /// How many leading tokens all `prompts` share, leaving each at least one of its own (the one
+  /// whose logits give its first answer token).
+  static func sharedHead(_ prompts: [[Int]]) -> Int {
+    guard var length = prompts.map(\.count).min() else { return 0 }
+    length -= 1
+    for prompt in prompts.dropFirst() {
+      var i = 0
+      while i < length && prompt[i] == prompts[0][i] { i += 1 }
+      length = i
+    }
+    return max(length, 0)
+  }
+
+  /// `prefix` followed by `tokens`, as one longer prefix.
+  func extend(_ prefix: ImagePrefix, with tokens: [Int], profile: NativeProfile?) -> ImagePrefix {
+    let decoder = NativeBatchDecoder(lm: lm, prefix: prefix, capacities: [tokens.count], profile: profile)
+    _ = decoder.extend([0], [tokens])
+    var keys: [[Float]] = []
+    var values: [[Float]] = []
+    for layer in 0..<config.lmLayers {
+      let rows = decoder.cachedRows(layer: layer, sequence: 0)
+      keys.append(prefix.keys[layer] + rows.keys)
+      values.append(prefix.values[layer] + rows.values)
+    }
+    return ImagePrefix(length: prefix.length + tokens.count, dim: prefix.dim, keys: keys, values: values)
   }
 
   /// How many tokens a question of `promptLength` tokens (closing `[/INST]` included) may
