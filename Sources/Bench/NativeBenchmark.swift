@@ -62,6 +62,7 @@ struct NativeBenchmark: ParsableCommand {
       var tokens = 0
       var sample = ""
       let start = NativeProfile.now()
+      let cpuStart = cpuNanoseconds()
       for first in stride(from: 0, to: questions.count, by: batchSize) {
         let slice = Array(questions[first..<min(first + batchSize, questions.count)])
         let results = try model.generate(
@@ -71,7 +72,7 @@ struct NativeBenchmark: ParsableCommand {
       }
       report(
         "batch \(batchSize)", questions: questions.count, tokens: tokens, seconds: seconds(since: start),
-        profile: profile)
+        cpuSeconds: Double(cpuNanoseconds() - cpuStart) / 1e9, profile: profile)
       print("  sample answer: \(sample.debugDescription)")
     }
 
@@ -80,6 +81,7 @@ struct NativeBenchmark: ParsableCommand {
       var tokens = 0
       let count = min(peerQuestions, questions.count)
       let start = NativeProfile.now()
+      let cpuStart = cpuNanoseconds()
       for question in questions.prefix(count) {
         let result = try model.generate(
           prefix: prefix, questions: [question], maxNewTokens: maxNewTokens, profile: profile)
@@ -87,8 +89,15 @@ struct NativeBenchmark: ParsableCommand {
       }
       report(
         "peer: one at a time", questions: count, tokens: tokens, seconds: seconds(since: start),
-        profile: profile)
+        cpuSeconds: Double(cpuNanoseconds() - cpuStart) / 1e9, profile: profile)
     }
+  }
+
+  /// CPU time of the process, to tell a busy machine (wall >> CPU) from a slow model.
+  func cpuNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
   }
 
   func seconds(since start: UInt64) -> Double { Double(NativeProfile.now() - start) / 1e9 }
@@ -97,13 +106,18 @@ struct NativeBenchmark: ParsableCommand {
     Double(profile.gemmNanoseconds) / 1e9 / seconds * 100
   }
 
-  func report(_ label: String, questions: Int, tokens: Int, seconds: Double, profile: NativeProfile) {
+  func report(
+    _ label: String, questions: Int, tokens: Int, seconds: Double, cpuSeconds: Double, profile: NativeProfile
+  ) {
     let gemmSeconds = Double(profile.gemmNanoseconds) / 1e9
     print(
       String(
-        format:
-          "%@: %d questions in %.2f s = %.0f questions/s, %d answer tokens; sgemm %.0f%% of wall time (%.2f s, %llu calls, %.1f GFLOP/s inside)",
-        label, questions, seconds, Double(questions) / seconds, tokens, share(profile, seconds), gemmSeconds,
-        profile.gemmCalls, Double(profile.gemmFlops) / max(gemmSeconds, 1e-9) / 1e9))
+        format: "%@: %d questions, %d answer tokens, %.2f s wall (%.2f s CPU): %.0f questions/s",
+        label, questions, tokens, seconds, cpuSeconds, Double(questions) / seconds))
+    print(
+      String(
+        format: "  sgemm: %.0f%% of wall time, %.2f s in %llu calls, %.1f GFLOP/s inside",
+        share(profile, seconds), gemmSeconds, profile.gemmCalls,
+        Double(profile.gemmFlops) / max(gemmSeconds, 1e-9) / 1e9))
   }
 }

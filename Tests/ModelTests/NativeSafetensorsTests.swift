@@ -105,6 +105,11 @@ import Testing
       entry["data_offsets"] = [offsets[0], offsets[1] - 4]
       h["lm.norm.bias"] = entry
     },
+    Corruption(name: "shape whose size overflows", expected: .badOffsets, tensor: "lm.norm.bias") { h, _ in
+      var entry = h["lm.norm.bias"] as! [String: Any]
+      entry["shape"] = [Int.max / 2, 4]
+      h["lm.norm.bias"] = entry
+    },
     Corruption(name: "overlapping tensors", expected: .badOffsets, tensor: nil) { h, _ in
       var entry = h["lm.norm.bias"] as! [String: Any]
       entry["data_offsets"] = (h["lm.norm.weight"] as! [String: Any])["data_offsets"]

@@ -108,11 +108,19 @@ public enum NativeSafetensors {
         throw fail(.badOffsets, "bad shape \(info.shape) or data_offsets \(info.data_offsets)", tensor: name)
       }
       let (begin, end) = (info.data_offsets[0], info.data_offsets[1])
-      let elements = info.shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-      guard begin >= 0, end >= begin, end - begin == elements * MemoryLayout<Float>.size else {
-        throw fail(
-          .badOffsets, "data_offsets [\(begin), \(end)] do not hold shape \(info.shape) of F32", tensor: name)
+      // Element and byte counts from untrusted shapes, with overflow treated as a mismatch.
+      var bytes: Int? = MemoryLayout<Float>.size
+      for dimension in info.shape {
+        guard let soFar = bytes else { break }
+        let (product, overflow) = soFar.multipliedReportingOverflow(by: dimension)
+        bytes = overflow ? nil : product
       }
+      guard let bytes, begin >= 0, end >= begin, end - begin == bytes else {
+        throw fail(
+          .badOffsets, "data_offsets [\(begin), \(end)] do not hold shape \(info.shape) of F32",
+          tensor: name)
+      }
+      let elements = bytes / MemoryLayout<Float>.size
       guard end <= available else {
         throw fail(.truncated, "data ends at \(end), the file holds \(available) data bytes", tensor: name)
       }
