@@ -25,6 +25,8 @@ struct NativeBenchmark: ParsableCommand {
   var peerQuestions = 256
   @Option(help: "Seed of the random weights and image.")
   var seed: UInt64 = 0
+  @Option(help: "Also write the model's weights to this safetensors file.")
+  var save: String?
 
   func run() throws {
     let model: NativeVLM
@@ -37,6 +39,7 @@ struct NativeBenchmark: ParsableCommand {
       model = try NativeVLM.random(config: config, seed: seed, blasThreads: blasThreads)
     }
     let config = model.config
+    if let save { try model.save(path: save) }
     print(
       "model: \(weights ?? preset), \(model.weights.parameterCount) parameters, prefix \(config.prefixLength) tokens"
     )

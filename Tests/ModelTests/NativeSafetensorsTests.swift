@@ -51,6 +51,27 @@ import Testing
         == model.answer(prefix: model.encodeImage(pixels), questions: questions, maxNewTokens: 8))
   }
 
+  @Test func readsAFileWrittenByTheReferenceLibrary() throws {
+    // Fixtures/make_native_nano.py wrote it with Python's safetensors package.
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/native-nano.safetensors").path
+    let model = try NativeVLM.load(path: path)
+    let config = NativeModelConfig(
+      imageSize: 8, patchSize: 4, visionDim: 8, visionLayers: 1, visionHeads: 2, lmDim: 8, lmLayers: 1,
+      lmHeads: 2, mlpRatio: 2, maxPositions: 40)
+    #expect(model.config == config)
+    for (k, (name, shape)) in config.tensorShapes.sorted(by: { $0.name < $1.name }).enumerated() {
+      let count = shape.reduce(1, *)
+      let expected = (0..<count).map { Float(Double((7 * $0 + 13 * k) % 101 - 50) / 500) }
+      #expect(model.weights[name] == NativeTensor(shape: shape, values: expected), "tensor \(name)")
+    }
+    let pixels = nativeTestPixels(config, seed: 1)
+    let cached = try model.generate(
+      prefix: model.encodeImage(pixels), questions: ["q"], maxNewTokens: 3, recordLogits: true)
+    let full = try model.referenceGenerate(pixels: pixels, question: "q", maxNewTokens: 3)
+    #expect(cached[0].tokens == full.tokens)
+  }
+
   /// The valid header of a saved micro model, and its data section.
   static func validParts() throws -> (header: [String: Any], data: Data) {
     let model = try NativeVLM.random(config: .micro, seed: 1)
