@@ -26,6 +26,9 @@ public final class NativeVLM: Sendable {
     vision = try NativeVisionEncoder(weights, config: config)
     connector = try NativeConnector(weights, config: config)
     lm = try NativeLanguageModel(weights, config: config)
-    if let blasThreads { NativeBLAS.threadCount = blasThreads }
+    // Only when it changes: resizing OpenBLAS's pool while another thread is inside it is unsafe.
+    if let blasThreads, NativeBLAS.threadCount != max(1, blasThreads) {
+      NativeBLAS.threadCount = blasThreads
+    }
   }
 }
