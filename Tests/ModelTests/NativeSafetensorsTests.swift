@@ -40,6 +40,7 @@ import Testing
   @Test func saveThenLoadGivesTheSameModel() throws {
     let model = try NativeVLM.random(config: .micro, seed: 21, std: 0.3)
     let path = Self.path("roundtrip.safetensors")
+    defer { try? FileManager.default.removeItem(atPath: path) }
     try model.save(path: path)
     let loaded = try NativeVLM.load(path: path)
     #expect(loaded.config == model.config)
@@ -179,6 +180,7 @@ import Testing
     var (header, data) = try Self.validParts()
     corruption.make(&header, &data)
     let path = Self.path("corrupt-\(corruption.name.replacingOccurrences(of: " ", with: "-")).safetensors")
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let json = try JSONSerialization.data(withJSONObject: header)
     try Self.assemble(headerJSON: json, data: data).write(to: URL(fileURLWithPath: path))
     let error = #expect(throws: NativeModelError.self) { try NativeVLM.load(path: path) }
@@ -195,6 +197,7 @@ import Testing
   ])
   func malformedHeadersAreErrors(name: String, header: Data, expected: NativeModelError.Code) throws {
     let path = Self.path("malformed-\(name.replacingOccurrences(of: " ", with: "-")).safetensors")
+    defer { try? FileManager.default.removeItem(atPath: path) }
     try Self.assemble(headerJSON: header, data: Data()).write(to: URL(fileURLWithPath: path))
     let error = #expect(throws: NativeModelError.self) { try NativeVLM.load(path: path) }
     #expect(error?.code == expected)
@@ -203,11 +206,12 @@ import Testing
 
   @Test func shortAndMissingFilesAreErrors() throws {
     let short = Self.path("short.safetensors")
+    let huge = Self.path("huge-header.safetensors")
+    defer { for path in [short, huge] { try? FileManager.default.removeItem(atPath: path) } }
     try Data([1, 2, 3]).write(to: URL(fileURLWithPath: short))
     #expect(throws: NativeModelError(code: .truncated, file: short, detail: "3 bytes, no header length")) {
       try NativeVLM.load(path: short)
     }
-    let huge = Self.path("huge-header.safetensors")
     try Self.assemble(headerJSON: Data("{}".utf8), data: Data()).prefix(9).write(
       to: URL(fileURLWithPath: huge))
     let hugeError = #expect(throws: NativeModelError.self) { try NativeVLM.load(path: huge) }
