@@ -31,7 +31,8 @@ let package = Package(
     .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
     .target(
       name: "Model",
-      dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")]),
+      dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")],
+      exclude: ["Native/README.md"]),
     .target(
       name: "Queue",
       dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
@@ -79,7 +80,7 @@ let package = Package(
 
     .testTarget(name: "ShardsTests", dependencies: ["Shards"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-    .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
     .testTarget(
       name: "PipelineTests",

@@ -1,0 +1,113 @@
+/// Shape of the in-process vision-language model (`native:` backend): a ViT encoder, a connector
+/// that concatenates 2x2 neighbouring visual tokens and projects them to the language model's
+/// width, and a causal byte-level transformer language model. See `README.md` beside this file.
+public struct NativeModelConfig: Codable, Sendable, Equatable {
+  /// Side of the square input image, in pixels.
+  public var imageSize: Int
+  /// Side of a square patch; `imageSize / patchSize` must be even (2x2 merge).
+  public var patchSize: Int
+  public var visionDim: Int
+  public var visionLayers: Int
+  public var visionHeads: Int
+  public var lmDim: Int
+  public var lmLayers: Int
+  public var lmHeads: Int
+  /// Hidden width of every MLP as a multiple of its block's width.
+  public var mlpRatio: Int
+  /// Length of the language model's learned position table (prefix + question + answer).
+  public var maxPositions: Int
+  public var layerNormEpsilon: Float
+
+  public init(
+    imageSize: Int, patchSize: Int, visionDim: Int, visionLayers: Int, visionHeads: Int,
+    lmDim: Int, lmLayers: Int, lmHeads: Int, mlpRatio: Int = 4, maxPositions: Int,
+    layerNormEpsilon: Float = 1e-5
+  ) {
+    self.imageSize = imageSize
+    self.patchSize = patchSize
+    self.visionDim = visionDim
+    self.visionLayers = visionLayers
+    self.visionHeads = visionHeads
+    self.lmDim = lmDim
+    self.lmLayers = lmLayers
+    self.lmHeads = lmHeads
+    self.mlpRatio = mlpRatio
+    self.maxPositions = maxPositions
+    self.layerNormEpsilon = layerNormEpsilon
+  }
+}
+
+extension NativeModelConfig {
+  /// The model a later issue trains on a 2-core CPU: 64x64 input, 16x16 patches of 4x4 pixels,
+  /// 64 visual tokens after the 2x2 merge, width 128 with 4 layers and 4 heads on both sides
+  /// (about 1.8M parameters). 384 positions hold the 84-token image prefix plus questions of up
+  /// to ~280 bytes with their answers.
+  public static let tiny = NativeModelConfig(
+    imageSize: 64, patchSize: 4, visionDim: 128, visionLayers: 4, visionHeads: 4,
+    lmDim: 128, lmLayers: 4, lmHeads: 4, mlpRatio: 4, maxPositions: 384)
+
+  /// Wider and deeper than `tiny`, same input geometry (about 7.9M parameters).
+  public static let small = NativeModelConfig(
+    imageSize: 64, patchSize: 4, visionDim: 192, visionLayers: 6, visionHeads: 6,
+    lmDim: 256, lmLayers: 6, lmHeads: 8, mlpRatio: 4, maxPositions: 512)
+
+  /// A toy for unit tests in debug builds: 16x16 input, 4 visual tokens, width 32.
+  public static let micro = NativeModelConfig(
+    imageSize: 16, patchSize: 4, visionDim: 32, visionLayers: 2, visionHeads: 2,
+    lmDim: 32, lmLayers: 2, lmHeads: 2, mlpRatio: 2, maxPositions: 128)
+
+  /// The presets by name, for command-line options.
+  public static let presets: [String: NativeModelConfig] = [
+    "tiny": .tiny, "small": .small, "micro": .micro,
+  ]
+}
+
+extension NativeModelConfig {
+  /// Patches per side of the image.
+  public var gridSize: Int { imageSize / patchSize }
+  public var patchCount: Int { gridSize * gridSize }
+  /// Values in one flattened patch (channel, then row, then column).
+  public var patchInputSize: Int { 3 * patchSize * patchSize }
+  /// Visual tokens the language model sees: one per 2x2 group of patches.
+  public var visualTokenCount: Int { patchCount / 4 }
+  public var vocabularySize: Int { NativeVocabulary.size }
+  /// Tokens of the shared image prefix: BOS, `[INST] <Img>`, the visual tokens, `</Img> `.
+  public var prefixLength: Int {
+    1 + NativePrompt.imageOpen.count + visualTokenCount + NativePrompt.imageClose.count
+  }
+
+  /// Checks that the numbers describe a model that can be built; `file` names the weights file
+  /// the config came from, if any.
+  public func validate(file: String? = nil) throws(NativeModelError) {
+    func fail(_ detail: String) -> NativeModelError {
+      NativeModelError(code: .invalidConfig, file: file, detail: detail)
+    }
+    let positive: [(String, Int)] = [
+      ("imageSize", imageSize), ("patchSize", patchSize), ("visionDim", visionDim),
+      ("visionLayers", visionLayers), ("visionHeads", visionHeads), ("lmDim", lmDim),
+      ("lmLayers", lmLayers), ("lmHeads", lmHeads), ("mlpRatio", mlpRatio),
+      ("maxPositions", maxPositions),
+    ]
+    for (name, value) in positive where value <= 0 {
+      throw fail("\(name) must be positive, got \(value)")
+    }
+    guard imageSize % patchSize == 0 else {
+      throw fail("imageSize \(imageSize) is not a multiple of patchSize \(patchSize)")
+    }
+    guard gridSize % 2 == 0 else {
+      throw fail("the patch grid \(gridSize)x\(gridSize) cannot be merged 2x2")
+    }
+    guard visionDim % visionHeads == 0 else {
+      throw fail("visionDim \(visionDim) is not a multiple of visionHeads \(visionHeads)")
+    }
+    guard lmDim % lmHeads == 0 else {
+      throw fail("lmDim \(lmDim) is not a multiple of lmHeads \(lmHeads)")
+    }
+    guard maxPositions > prefixLength + NativePrompt.questionClose.count else {
+      throw fail("maxPositions \(maxPositions) leaves no room after the \(prefixLength)-token prefix")
+    }
+    guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
+      throw fail("layerNormEpsilon must be a positive number")
+    }
+  }
+}
