@@ -24,6 +24,8 @@ public enum ModelFactory {
       return try BaselineModel(uri: parsed)
     case "openai":
       return try OpenAIModel(uri: parsed)
+    case "native":
+      return try NativeModel(uri: parsed)
     default:
       throw ModelError(
         .badURI, model: uri, "unknown scheme '\(parsed.scheme)' (known: baseline, native, openai)")
