@@ -14,7 +14,9 @@ extension Resampler {
     let intermediate = UnsafeMutableBufferPointer<SIMD4<Float>>.allocate(
       capacity: (plan.quads + 1) * quadStride + 16)
     defer { intermediate.deallocate() }
-    intermediate.initialize(repeating: .zero)
+    // Every element the passes read is written first, except perhaps the last quad and slack.
+    (intermediate.baseAddress! + plan.quads * quadStride).initialize(
+      repeating: .zero, count: quadStride + 16)
 
     image.pixels.withUnsafeBufferPointer { source in
       let rows = RowQuads(source: source, rowBytes: plan.sourceWidth * 3, plan: plan)

@@ -266,10 +266,12 @@ def main():
     length = struct.unpack(">I", idat_bad_crc[pos - 4 : pos])[0]
     idat_bad_crc[pos + 4 + length] ^= 0xFF  # first byte of the first IDAT's CRC
     files["idat-bad-crc.png"] = (bytes(idat_bad_crc), "wrong CRC on an IDAT chunk (Pillow does not check it)")
+    files["no-iend.png"] = (files["rgb8.png"][0][:-12], "IEND chunk missing (Pillow reads the image anyway)")
 
     # Broken files: name -> (bytes, code our decoder gives, what it is).
     broken = {}
     whole_jpeg = files["rgb-420.jpg"][0]
+    broken["no-eoi.jpg"] = (whole_jpeg[:-2], "corrupt", "JPEG without its final EOI marker")
     broken["truncated.jpg"] = (whole_jpeg[: len(whole_jpeg) * 2 // 3], "corrupt", "JPEG cut inside the scan")
     progressive = files["progressive.jpg"][0]
     broken["truncated-progressive.jpg"] = (
