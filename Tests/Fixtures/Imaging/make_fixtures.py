@@ -180,6 +180,10 @@ def main():
         jpeg_bytes(rgb_image, quality=80, optimize=True, restart_marker_blocks=3),
         "optimised Huffman tables and restart markers",
     )
+    files["rgb-colorspace.jpg"] = (
+        jpeg_bytes(rgb_image, quality=90, keep_rgb=True),
+        "stored as RGB, not YCbCr (Adobe transform 0)",
+    )
     files["gray.jpg"] = (jpeg_bytes(Image.fromarray(gray, "L"), quality=90), "1 component (mode L)")
     files["cmyk.jpg"] = (
         jpeg_bytes(rgb_image.convert("CMYK"), quality=90),
