@@ -99,9 +99,9 @@ struct BicubicPlan: Sendable {
     self.verticalTolerance = verticalTolerance
   }
 
-  /// The distance from an integer below which `sum * 2^-22 + 0.5` is not trusted: the bound on
-  /// the single-precision error of the sum (with a 2x margin), plus the rounding of the scaled
-  /// value itself (half an ulp at 512 is 2^-15).
+  /// How far from Pillow's rounding boundary (an odd multiple of 2^21 in the integer sum, a
+  /// half-integer after scaling by 2^-22) an approximate scaled sum must be to be trusted: the
+  /// bound on its single-precision error, with a 2x margin and a little more.
   static func tolerance(taps: Int, absoluteWeightSum: Double) -> Float {
     let sumError = 2.0 * Double(taps + 8) * 0x1p-24 * 255 * absoluteWeightSum
     return Float(sumError * 0x1p-22 + 0x1p-12)

@@ -45,21 +45,22 @@ extension Resampler {
     return RGBImage(width: plan.width, height: plan.height, pixels: pixels)
   }
 
-  /// Pillow's `clip8((2^21 + sum) >> 22)` of approximate sums: `t = sum * 2^-22 + 0.5` is
-  /// rounded to the nearest integer `r` by the 1.5 * 2^23 trick (exact for |t| < 2^22), which
-  /// gives the floor and the distance to the nearest integer without float-to-int conversions.
-  /// Returns the clipped values and the lanes too close to an integer to trust.
+  /// Pillow's `clip8((2^21 + sum) >> 22)`, i.e. `sum / 2^22` rounded half up and clipped, of
+  /// approximate sums. `u = sum * 2^-22` (exact) is rounded to the nearest integer `r` by the
+  /// 1.5 * 2^23 trick (exact for |u| < 2^22); where `u - r` is within `tolerance` of +-0.5 the
+  /// approximation cannot tell which way Pillow rounds (and a tie would round to even), so those
+  /// lanes are reported as uncertain. Returns `r` clipped to 0...255 and the uncertain lanes.
   @inline(__always)
   private static func quantize(
     _ sums: SIMD4<Float>, tolerance: Float
   ) -> (values: SIMD4<Float>, uncertain: SIMDMask<SIMD4<Int32>>) {
     let magic = SIMD4<Float>(repeating: 0x1.8p23)
-    let t = sums * 0x1p-22 + 0.5
-    let nearest = (t + magic) - magic
-    let distance = t - nearest
-    let uncertain = (distance .< tolerance) .& (distance .> -tolerance)
-    let floor = nearest.replacing(with: nearest - 1, where: t .< nearest)
-    let values = floor.replacing(with: 0, where: floor .< 0).replacing(with: 255, where: floor .> 255)
+    let u = sums * 0x1p-22
+    let nearest = (u + magic) - magic
+    let offset = u - nearest
+    let edge = 0.5 - tolerance
+    let uncertain = (offset .> edge) .| (offset .< -edge)
+    let values = nearest.replacing(with: 0, where: nearest .< 0).replacing(with: 255, where: nearest .> 255)
     return (values, uncertain)
   }
 
