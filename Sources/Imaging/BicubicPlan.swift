@@ -27,7 +27,7 @@ struct BicubicPlan: Sendable {
 
   /// Horizontal pass: output column `x` multiplies `horizontal.count[x]` source pixels from
   /// `horizontal.first[x]` on by `horizontalWeights[x * horizontalStride...]` (each weight in all
-  /// 4 lanes; the window padded with zero weights to an even length).
+  /// 4 lanes).
   let horizontalStride: Int
   let horizontalWeights: [SIMD4<Float>]
   let horizontalTolerance: [Float]
@@ -56,7 +56,7 @@ struct BicubicPlan: Sendable {
     lastRow = vertical.first[height - 1] + vertical.count[height - 1]
     quads = (lastRow - firstRow + 3) / 4
 
-    horizontalStride = (horizontal.kernelSize + 1) & ~1
+    horizontalStride = horizontal.kernelSize
     var horizontalWeights = [SIMD4<Float>](repeating: .zero, count: width * horizontalStride)
     var horizontalTolerance = [Float](repeating: 0, count: width)
     for x in 0..<width {

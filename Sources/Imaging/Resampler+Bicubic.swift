@@ -67,8 +67,8 @@ extension Resampler {
   private static func horizontalPass(
     _ rows: RowQuads, plan: BicubicPlan, into intermediate: UnsafeMutablePointer<SIMD4<Float>>
   ) {
-    // Two row quads (8 rows) as floats; the padding covers windows padded to an even length.
-    let quadCapacity = RowQuads.capacity(rowBytes: plan.sourceWidth * 3) + 3
+    // Two row quads (8 rows) as floats.
+    let quadCapacity = RowQuads.capacity(rowBytes: plan.sourceWidth * 3)
     let quads = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: 2 * quadCapacity)
     defer { quads.deallocate() }
     quads.initialize(repeating: .zero, count: 2 * quadCapacity)
