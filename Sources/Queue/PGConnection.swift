@@ -103,6 +103,7 @@ public final class PGConnection {
   }
 
   /// Runs `body` between BEGIN and COMMIT; rolls back when it throws.
+  @discardableResult
   public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
     try execute("BEGIN")
     let value: T
