@@ -49,18 +49,25 @@ CREATE TABLE shards (
   claimed_at       timestamptz,
   finished_at      timestamptz,
   PRIMARY KEY (job_id, idx),
-  CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
+  -- A lease exists exactly while the shard runs (the lease index relies on it).
+  CHECK ((state = 'running') = (lease_expires_at IS NOT NULL)),
+  CHECK (state <> 'running' OR lease_owner IS NOT NULL),
   CHECK (state <> 'failed' OR retry_at IS NOT NULL)
 );
 
--- The claimable rows, each kind with its own small index: available in order, failed by the
--- time they may be retried, running by lease expiry (expired leases are claimable again).
+-- The claimable rows, each kind with its own small index, per job: available in order, failed by
+-- the time they may be retried, running by lease expiry (expired leases are claimable again).
+-- Each matches its claim scan exactly, so plans stay right however stale the statistics of this
+-- fast-changing table are. The lease index is keyed on the lease, not on state = 'running', so
+-- that the fenced updates (by primary key) are never tempted to use it.
 CREATE INDEX shards_available ON shards (job_id, idx) WHERE state = 'available';
-CREATE INDEX shards_retry ON shards (retry_at) WHERE state = 'failed';
-CREATE INDEX shards_leases ON shards (lease_expires_at) WHERE state = 'running';
+CREATE INDEX shards_retry ON shards (job_id, retry_at) WHERE state = 'failed';
+CREATE INDEX shards_leases ON shards (job_id, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 
 -- One row per claim: who held the shard and how the attempt ended. A shard has at most one
--- 'completed' attempt; tests and audits check it here.
+-- 'completed' attempt; tests and audits check it here. No foreign key to shards: its check
+-- would cost a lookup and a row lock for every claimed shard, and rows are only ever written by
+-- the statements that change the shard itself.
 CREATE TABLE shard_attempts (
   job_id     bigint      NOT NULL,
   idx        integer     NOT NULL,
@@ -72,8 +79,7 @@ CREATE TABLE shard_attempts (
              CHECK (outcome IN ('running', 'completed', 'failed', 'expired', 'released',
                                 'rejected', 'cancelled')),
   error      text,
-  PRIMARY KEY (job_id, idx, attempt),
-  FOREIGN KEY (job_id, idx) REFERENCES shards (job_id, idx) ON DELETE CASCADE
+  PRIMARY KEY (job_id, idx, attempt)
 );
 
 -- Content-addressed bytes (shard inputs and outputs), keyed by the digest the writer computed.
