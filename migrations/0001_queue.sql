@@ -1,5 +1,26 @@
 -- The work queue: jobs, their shards, each shard's attempt history, and blobs.
--- Protocol (claim / heartbeat / complete / fail / release): Sources/Queue/WorkQueue*.swift.
+--
+-- The protocol, for anyone implementing a worker in another language (the statements themselves
+-- are in Sources/Queue/WorkQueue*.swift):
+-- * enqueue: one transaction inserts the job (ON CONFLICT (idempotency_key) DO NOTHING: a second
+--   enqueue returns the first job), its blobs and shard rows (state 'available', attempt 0,
+--   attempt_limit = max_attempts), sets total_shards/total_questions, and
+--   NOTIFY pixelprobe_queue (a hint only: workers also poll).
+-- * claim: one statement locks claimable shards of running jobs with FOR UPDATE SKIP LOCKED
+--   ('available'; 'failed' with retry_at <= now(); 'running' with lease_expires_at < now()),
+--   sets state 'running', attempt + 1, lease_owner, lease_expires_at = now() + lease_seconds, and
+--   inserts the shard_attempts row (outcome 'running'). An expired attempt is recorded 'expired';
+--   if it was the last allowed (attempt >= attempt_limit) the shard becomes 'dead' instead.
+-- * heartbeat: lease_expires_at = now() + lease_seconds WHERE state = 'running' AND attempt = A
+--   AND lease_owner = O; a claim whose row did not match has lost its lease.
+-- * complete: one transaction: the same fence marks the shard 'done' (output digest and size),
+--   the worker's result rows are written only for shards that matched, attempts become
+--   'completed' (late ones 'rejected'), jobs.shards_done/questions_done grow, and the job becomes
+--   'succeeded' (or 'failed', with the dead shards' errors) when done + dead = total.
+-- * fail: fenced; with attempts left and a retryable error the shard becomes 'failed' with a
+--   retry_at, otherwise 'dead' with its error (counted in jobs.shards_dead).
+-- * release: fenced; back to 'available' with attempt_limit + 1 (handing back costs no attempt).
+-- Files in migrations/ run inside one transaction: they must not contain BEGIN or COMMIT.
 
 -- A job: its kind, its full spec, and counters kept up to date by the completing transactions
 -- (so progress and "is the job finished?" never need to count the shards).

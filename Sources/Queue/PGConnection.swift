@@ -49,7 +49,7 @@ public final class PGConnection {
           context: target)
       }
       let delay = retry.delay(after: attempt, using: &generator)
-      logger.warning(
+      logger.info(
         "cannot connect to PostgreSQL; retrying",
         metadata: [
           "db.target": "\(target)", "retry.attempt": "\(attempt)",
@@ -86,9 +86,9 @@ public final class PGConnection {
       let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: wire.bytes.count + 1)
       buffers.append(buffer)
       wire.bytes.withUnsafeBufferPointer { source in
-        UnsafeMutableRawPointer(buffer).copyMemory(
-          from: UnsafeRawPointer(source.baseAddress ?? UnsafePointer(bitPattern: 1)!),
-          byteCount: source.count)
+        if let base = source.baseAddress, source.count > 0 {
+          UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: source.count)
+        }
       }
       buffer[wire.bytes.count] = 0
       values[index] = UnsafePointer(buffer)

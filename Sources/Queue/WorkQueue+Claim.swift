@@ -32,7 +32,7 @@ extension WorkQueue {
             questions: rows.int(row, 6) ?? 0, leaseSeconds: rows.int(row, 9) ?? 60))
       }
       for key in killed {
-        logger?.warning(
+        logger?.info(
           "shard dead: its lease expired on the last attempt",
           metadata: ["job.id": "\(key.jobID)", "shard.index": "\(key.index)"])
       }

@@ -29,7 +29,7 @@ extension WorkQueue {
       let acceptedClaims = claims.filter { accepted.contains($0.key) }
       if !acceptedClaims.isEmpty { try writeResults(connection, acceptedClaims) }
       for claim in claims where !accepted.contains(claim.key) {
-        logger?.notice(
+        logger?.info(
           "completion rejected: the lease was lost",
           metadata: [
             "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
@@ -77,7 +77,7 @@ extension WorkQueue {
         return .retrying(afterSeconds: delay)
       case "dead"?:
         try connection.execute(Self.countDeadSQL, [.int(claim.jobID), .int(1)])
-        logger?.warning(
+        logger?.info(
           "shard dead",
           metadata: [
             "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
