@@ -22,6 +22,19 @@ struct PGConnectionTests {
     #expect(rows.int64(0, 6) == -9_007_199_254_740_993)
   }
 
+  @Test func preparedStatementsAreReusedPerConnection() throws {
+    let connection = try TestDatabase.connect()
+    for n in 1...3 {
+      let rows = try connection.query("SELECT $1::int * 2", [.int(Int64(n))], prepared: true)
+      #expect(rows.int(0, 0) == n * 2)
+    }
+    let other = try connection.query("SELECT $1::text || '!'", [.text("hi")], prepared: true)
+    #expect(other.string(0, 0) == "hi!")
+    let count = try connection.query(
+      "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::%'")
+    #expect(count.int(0, 0) == 2)
+  }
+
   @Test func byteaGoesInBinaryAndComesBackInBothFormats() throws {
     let connection = try TestDatabase.connect()
     let bytes: [UInt8] = Array(0...255) + [0, 92, 120, 0]

@@ -7,7 +7,7 @@ import Testing
 struct QueueFixture {
   static let noDelay = RetryPolicy(initialDelay: 0, maxDelay: 0, jitter: 0, maxAttempts: nil)
   let connection: PGConnection
-  let queue: WorkQueue
+  var queue: WorkQueue
   let kind: String
 
   init(_ label: String) throws {
@@ -94,6 +94,64 @@ struct WorkQueueTests {
     #expect(built.withLock { $0 } == false)
     #expect(try fixture.value("SELECT count(*) FROM jobs WHERE idempotency_key = $1", [.text(key)]) == "1")
     #expect(try fixture.value("SELECT count(*) FROM blobs WHERE digest = 'test:never'") == "0")
+  }
+
+  @Test func concurrentEnqueuesWithOneKeyMakeOneJob() throws {
+    let fixture = try QueueFixture("idemrace")
+    let key = "race-\(fixture.kind)"
+    let results = Mutex<[EnqueueResult]>([])
+    let kind = fixture.kind
+    try runThreads(4) { _ in
+      let queue = WorkQueue(connection: try TestDatabase.connect())
+      let result = try queue.enqueue(
+        NewJob(kind: kind, spec: "{}", idempotencyKey: key), store: PostgresBlobStore()
+      ) { sink in
+        for index in 0..<20 {
+          try sink.add(bytes: [UInt8(index)], digest: "test:\(kind):\(index)", questions: 2)
+        }
+      }
+      results.withLock { $0.append(result) }
+    }
+    let all = results.withLock { $0 }
+    #expect(all.count == 4 && Set(all.map(\.jobID)).count == 1)
+    #expect(all.filter(\.created).count == 1)
+    #expect(all.allSatisfy { $0.shards == 20 && $0.questions == 40 })
+    #expect(try fixture.value("SELECT count(*) FROM shards WHERE job_id = $1", [.int(all[0].jobID)]) == "20")
+  }
+
+  @Test func aBigJobIsCopiedInChunks() throws {
+    var fixture = try QueueFixture("big")
+    fixture.queue.copyChunk = 64
+    let job = try fixture.queue.enqueue(
+      NewJob(kind: fixture.kind, spec: "{}", totalQuestions: 3_600_000), store: PostgresBlobStore()
+    ) { sink in
+      for index in 0..<360 {
+        try sink.add(bytes: [1, 2, 3], digest: "test:\(fixture.kind):\(index)", questions: 10_000)
+      }
+    }
+    #expect(job.shards == 360 && job.questions == 3_600_000)
+    let progress = try fixture.queue.job(job.jobID)
+    #expect(progress.totalShards == 360 && progress.shardsAvailable == 360)
+    #expect(progress.totalQuestions == 3_600_000)
+    #expect(
+      try fixture.value(
+        "SELECT min(idx) || '-' || max(idx) || ':' || sum(questions) FROM shards WHERE job_id = $1",
+        [.int(job.jobID)]) == "0-359:3600000")
+  }
+
+  @Test func shardInputsCanLiveInAFileStore() throws {
+    let fixture = try QueueFixture("filestore")
+    let root = NSTemporaryDirectory() + "pp-queue-blobs-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let store = FileBlobStore(root: root)
+    let digest = "sha256:" + String(repeating: "ab", count: 32)
+    try fixture.queue.enqueue(NewJob(kind: fixture.kind, spec: "{}"), store: store) { sink in
+      try sink.add(bytes: Array("file input".utf8), digest: digest, questions: 1)
+    }
+    let claim = try #require(try fixture.claim("w").first)
+    #expect(claim.inputDigest == digest && claim.inputSize == 10)
+    #expect(try store.get(digest: claim.inputDigest, on: fixture.connection) == Array("file input".utf8))
+    #expect(try fixture.value("SELECT count(*) FROM blobs WHERE digest = $1", [.text(digest)]) == "0")
   }
 
   @Test func aFailingEnqueueLeavesNothingBehind() throws {

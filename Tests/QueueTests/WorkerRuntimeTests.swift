@@ -31,6 +31,30 @@ struct RowWritingExecutor: ShardExecutor {
   }
 }
 
+/// Fails shard `badIndex` (when executing, or when writing its results with `failWrites`);
+/// the others write their row.
+struct FailingExecutor: ShardExecutor {
+  var badIndex: Int
+  var failWrites = false
+
+  func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
+    if shard.index == badIndex && !failWrites {
+      throw ShardFailure(
+        retryable: true, code: "disk-on-fire", message: "shard \(shard.index) cannot be read")
+    }
+    let (job, index, bad) = (shard.jobID, shard.index, badIndex)
+    return ShardOutput(
+      questions: shard.questions,
+      writeResults: { connection in
+        try connection.execute(
+          "INSERT INTO runtime_results (job_id, idx, owner) VALUES ($1, $2, 'ok')",
+          [.int(job), .int(Int64(index))])
+        // A failing write aborts the whole batch's transaction, this shard's row with it.
+        if index == bad { try connection.execute("SELECT 1 / 0") }
+      })
+  }
+}
+
 /// A counter shared between threads.
 final class Counter: Sendable {
   let storage = Mutex(0)
@@ -88,6 +112,38 @@ struct WorkerRuntimeTests {
       try fixture.value(
         "SELECT count(*) FROM shard_attempts WHERE job_id = $1 AND outcome = 'completed'", [.int(job)])
         == "40")
+  }
+
+  @Test func executorFailuresAreRetriedThenKillTheShard() throws {
+    let fixture = try QueueFixture("runtimefail")
+    let job = try fixture.enqueue(shards: 3, maxAttempts: 2)
+    var settings = configuration(try TestDatabase.url(), kind: fixture.kind, owner: "failing")
+    settings.shardRetry = QueueFixture.noDelay
+    let runtime = WorkerRuntime(
+      configuration: settings, executor: FailingExecutor(badIndex: 1), store: PostgresBlobStore(),
+      logger: TestDatabase.logger)
+    #expect(try runtime.run() == 0)
+    let progress = try fixture.queue.job(job)
+    #expect(progress.state == "failed" && progress.shardsDone == 2 && progress.shardsDead == 1)
+    #expect(progress.errors == ["shard 1: disk-on-fire: shard 1 cannot be read"])
+    #expect(try fixture.attempts(job, 1) == ["1:failing:failed", "2:failing:failed"])
+  }
+
+  @Test func aShardWhoseResultsCannotBeWrittenFailsAloneInItsBatch() throws {
+    let fixture = try QueueFixture("runtimewrite")
+    let job = try fixture.enqueue(shards: 4, maxAttempts: 1)
+    var settings = configuration(try TestDatabase.url(), kind: fixture.kind, owner: "writer")
+    settings.concurrency = 4
+    settings.completionBatch = 4
+    settings.completionDelay = 2  // all four complete in one batch
+    let runtime = WorkerRuntime(
+      configuration: settings, executor: FailingExecutor(badIndex: 2, failWrites: true),
+      store: PostgresBlobStore(), logger: TestDatabase.logger)
+    #expect(try runtime.run() == 0)
+    let progress = try fixture.queue.job(job)
+    #expect(progress.shardsDone == 3 && progress.shardsDead == 1)
+    #expect(progress.errors.first?.hasPrefix("shard 2: writing results failed") == true)
+    #expect(try fixture.value("SELECT count(*) FROM runtime_results WHERE job_id = $1", [.int(job)]) == "3")
   }
 
   @Test func shutdownDrainsRunningShardsAndReleasesTheRest() throws {
