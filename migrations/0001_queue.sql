@@ -1,5 +1,26 @@
 -- The work queue: jobs, their shards, each shard's attempt history, and blobs.
--- Protocol (claim / heartbeat / complete / fail / release): Sources/Queue/WorkQueue*.swift.
+--
+-- The protocol, for anyone implementing a worker in another language (the statements themselves
+-- are in Sources/Queue/WorkQueue*.swift):
+-- * enqueue: one transaction inserts the job (ON CONFLICT (idempotency_key) DO NOTHING: a second
+--   enqueue returns the first job), its blobs and shard rows (state 'available', attempt 0,
+--   attempt_limit = max_attempts), sets total_shards/total_questions, and
+--   NOTIFY pixelprobe_queue (a hint only: workers also poll).
+-- * claim: one statement locks claimable shards of running jobs with FOR UPDATE SKIP LOCKED
+--   ('available'; 'failed' with retry_at <= now(); 'running' with lease_expires_at < now()),
+--   sets state 'running', attempt + 1, lease_owner, lease_expires_at = now() + lease_seconds, and
+--   inserts the shard_attempts row (outcome 'running'). An expired attempt is recorded 'expired';
+--   if it was the last allowed (attempt >= attempt_limit) the shard becomes 'dead' instead.
+-- * heartbeat: lease_expires_at = now() + lease_seconds WHERE state = 'running' AND attempt = A
+--   AND lease_owner = O; a claim whose row did not match has lost its lease.
+-- * complete: one transaction: the same fence marks the shard 'done' (output digest and size),
+--   the worker's result rows are written only for shards that matched, attempts become
+--   'completed' (late ones 'rejected'), jobs.shards_done/questions_done grow, and the job becomes
+--   'succeeded' (or 'failed', with the dead shards' errors) when done + dead = total.
+-- * fail: fenced; with attempts left and a retryable error the shard becomes 'failed' with a
+--   retry_at, otherwise 'dead' with its error (counted in jobs.shards_dead).
+-- * release: fenced; back to 'available' with attempt_limit + 1 (handing back costs no attempt).
+-- Files in migrations/ run inside one transaction: they must not contain BEGIN or COMMIT.
 
 -- A job: its kind, its full spec, and counters kept up to date by the completing transactions
 -- (so progress and "is the job finished?" never need to count the shards).
@@ -49,18 +70,25 @@ CREATE TABLE shards (
   claimed_at       timestamptz,
   finished_at      timestamptz,
   PRIMARY KEY (job_id, idx),
-  CHECK (state <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)),
+  -- A lease exists exactly while the shard runs (the lease index relies on it).
+  CHECK ((state = 'running') = (lease_expires_at IS NOT NULL)),
+  CHECK (state <> 'running' OR lease_owner IS NOT NULL),
   CHECK (state <> 'failed' OR retry_at IS NOT NULL)
 );
 
--- The claimable rows, each kind with its own small index: available in order, failed by the
--- time they may be retried, running by lease expiry (expired leases are claimable again).
+-- The claimable rows, each kind with its own small index, per job: available in order, failed by
+-- the time they may be retried, running by lease expiry (expired leases are claimable again).
+-- Each matches its claim scan exactly, so plans stay right however stale the statistics of this
+-- fast-changing table are. The lease index is keyed on the lease, not on state = 'running', so
+-- that the fenced updates (by primary key) are never tempted to use it.
 CREATE INDEX shards_available ON shards (job_id, idx) WHERE state = 'available';
-CREATE INDEX shards_retry ON shards (retry_at) WHERE state = 'failed';
-CREATE INDEX shards_leases ON shards (lease_expires_at) WHERE state = 'running';
+CREATE INDEX shards_retry ON shards (job_id, retry_at) WHERE state = 'failed';
+CREATE INDEX shards_leases ON shards (job_id, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 
 -- One row per claim: who held the shard and how the attempt ended. A shard has at most one
--- 'completed' attempt; tests and audits check it here.
+-- 'completed' attempt; tests and audits check it here. No foreign key to shards: its check
+-- would cost a lookup and a row lock for every claimed shard, and rows are only ever written by
+-- the statements that change the shard itself.
 CREATE TABLE shard_attempts (
   job_id     bigint      NOT NULL,
   idx        integer     NOT NULL,
@@ -72,8 +100,7 @@ CREATE TABLE shard_attempts (
              CHECK (outcome IN ('running', 'completed', 'failed', 'expired', 'released',
                                 'rejected', 'cancelled')),
   error      text,
-  PRIMARY KEY (job_id, idx, attempt),
-  FOREIGN KEY (job_id, idx) REFERENCES shards (job_id, idx) ON DELETE CASCADE
+  PRIMARY KEY (job_id, idx, attempt)
 );
 
 -- Content-addressed bytes (shard inputs and outputs), keyed by the digest the writer computed.

@@ -26,11 +26,13 @@ enum JPEGMarkers {
       guard i + 3 < n else { return false }
       i += 2 + (Int(data[i + 2]) << 8 | Int(data[i + 3]))
     }
-    while i + 1 < n {
-      if data[i] == 0xFF && data[i + 1] == 0xD9 {
+    // Search from the end: EOI normally ends the file (perhaps followed by some padding).
+    var j = n - 2
+    while j >= i {
+      if data[j] == 0xFF && data[j + 1] == 0xD9 {
         return true
       }
-      i += 1
+      j -= 1
     }
     return false
   }

@@ -54,10 +54,3 @@ extension Resampler {
     return RGBImage(width: width, height: height, pixels: out)
   }
 }
-
-extension Resampler {
-  /// The reference implementation, for tests that check the fast path against it.
-  public static func referenceBicubicForTesting(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
-    bicubicReference(image, width: width, height: height)
-  }
-}

@@ -7,7 +7,9 @@ public enum Resampler {
     if image.width == width && image.height == height {
       return image
     }
-    return bicubicReference(image, width: width, height: height)
+    let plan = BicubicPlanCache.shared.plan(
+      sourceWidth: image.width, sourceHeight: image.height, width: width, height: height)
+    return bicubicFast(image, plan: plan)
   }
 
   /// Pillow's `resize((width, height), Image.NEAREST)`.

@@ -11,6 +11,8 @@ public final class PGConnection {
   /// Where this connection goes (host or socket, port, database, user), never the password.
   public let target: String
   let logger: Logger
+  /// Statements prepared on this connection (SQL text → name), for `query(..., prepared: true)`.
+  var preparedNames: [String: String] = [:]
 
   private init(handle: OpaquePointer, target: String, logger: Logger) {
     self.handle = handle
@@ -47,7 +49,7 @@ public final class PGConnection {
           context: target)
       }
       let delay = retry.delay(after: attempt, using: &generator)
-      logger.warning(
+      logger.info(
         "cannot connect to PostgreSQL; retrying",
         metadata: [
           "db.target": "\(target)", "retry.attempt": "\(attempt)",
@@ -65,11 +67,13 @@ public final class PGConnection {
   public var serverProcessID: Int32 { PQbackendPID(handle) }
 
   /// Runs one statement with bound parameters (`$1`, `$2`, ...) and returns its rows. With
-  /// `binaryResult`, values come in binary format (fast for `bytea`; see `PGRows`).
+  /// `binaryResult`, values come in binary format (fast for `bytea`; see `PGRows`). With
+  /// `prepared`, the statement is parsed and planned once per connection and reused (for hot
+  /// statements; the server may then settle on a generic plan).
   @discardableResult
-  public func query(_ sql: String, _ params: [PGValue] = [], binaryResult: Bool = false) throws
-    -> PGRows
-  {
+  public func query(
+    _ sql: String, _ params: [PGValue] = [], binaryResult: Bool = false, prepared: Bool = false
+  ) throws -> PGRows {
     let count = params.count
     var values = [UnsafePointer<CChar>?](repeating: nil, count: count)
     var lengths = [Int32](repeating: 0, count: count)
@@ -82,18 +86,32 @@ public final class PGConnection {
       let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: wire.bytes.count + 1)
       buffers.append(buffer)
       wire.bytes.withUnsafeBufferPointer { source in
-        UnsafeMutableRawPointer(buffer).copyMemory(
-          from: UnsafeRawPointer(source.baseAddress ?? UnsafePointer(bitPattern: 1)!),
-          byteCount: source.count)
+        if let base = source.baseAddress, source.count > 0 {
+          UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: source.count)
+        }
       }
       buffer[wire.bytes.count] = 0
       values[index] = UnsafePointer(buffer)
       lengths[index] = Int32(wire.bytes.count)
       formats[index] = wire.binary ? 1 : 0
     }
-    let result = PQexecParams(
-      handle, sql, Int32(count), nil, values, lengths, formats, binaryResult ? 1 : 0)
+    guard prepared else {
+      let result = PQexecParams(
+        handle, sql, Int32(count), nil, values, lengths, formats, binaryResult ? 1 : 0)
+      return try check(result, context: sql)
+    }
+    let name = try preparedName(for: sql, parameterCount: count)
+    let result = PQexecPrepared(
+      handle, name, Int32(count), values, lengths, formats, binaryResult ? 1 : 0)
     return try check(result, context: sql)
+  }
+
+  func preparedName(for sql: String, parameterCount: Int) throws -> String {
+    if let name = preparedNames[sql] { return name }
+    let name = "pp_\(preparedNames.count + 1)"
+    _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil), context: sql)
+    preparedNames[sql] = name
+    return name
   }
 
   /// Runs one statement with bound parameters; returns the number of rows it touched.
@@ -103,6 +121,7 @@ public final class PGConnection {
   }
 
   /// Runs `body` between BEGIN and COMMIT; rolls back when it throws.
+  @discardableResult
   public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
     try execute("BEGIN")
     let value: T

@@ -13,7 +13,7 @@ extension WorkQueue {
     // A round that only buried expired shards claimed nothing, though more may be claimable.
     for _ in 0..<8 {
       let rows = try connection.query(
-        Self.claimSQL, [.text(owner), .int(Int64(limit)), kindsParam])
+        Self.claimSQL, [.text(owner), .int(Int64(limit)), kindsParam], prepared: true)
       var claimed: [ClaimedShard] = []
       var killed: [ShardKey] = []
       for row in 0..<rows.count {
@@ -32,7 +32,7 @@ extension WorkQueue {
             questions: rows.int(row, 6) ?? 0, leaseSeconds: rows.int(row, 9) ?? 60))
       }
       for key in killed {
-        logger?.warning(
+        logger?.info(
           "shard dead: its lease expired on the last attempt",
           metadata: ["job.id": "\(key.jobID)", "shard.index": "\(key.index)"])
       }
@@ -45,15 +45,17 @@ extension WorkQueue {
   /// the claims whose lease is LOST (expired and taken over, cancelled, or finished elsewhere).
   public func heartbeat(_ claims: [ClaimedShard]) throws -> Set<ShardKey> {
     guard !claims.isEmpty else { return [] }
-    let rows = try connection.query(
-      """
-      UPDATE shards s SET lease_expires_at = now() + make_interval(secs => i.lease)
-      FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::int[])
-        AS i(job_id, idx, attempt, owner, lease)
-      WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
-        AND s.attempt = i.attempt AND s.lease_owner = i.owner
-      RETURNING s.job_id, s.idx
-      """, Self.fenceParams(claims) + [.array(claims.map(\.leaseSeconds))])
+    let rows = try keyedTransaction { connection in
+      try connection.query(
+        """
+        UPDATE shards s SET lease_expires_at = now() + make_interval(secs => i.lease)
+        FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::int[])
+          AS i(job_id, idx, attempt, owner, lease)
+        WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
+          AND s.attempt = i.attempt AND s.lease_owner = i.owner
+        RETURNING s.job_id, s.idx
+        """, Self.fenceParams(claims) + [.array(claims.map(\.leaseSeconds))])
+    }
     var held = Set<ShardKey>()
     for row in 0..<rows.count {
       if let jobID = rows.int64(row, 0), let index = rows.int(row, 1) {
@@ -61,6 +63,17 @@ extension WorkQueue {
       }
     }
     return Set(claims.map(\.key)).subtracting(held)
+  }
+
+  /// A transaction for statements that reach a batch of shards by primary key. The planner, misled
+  /// by the statistics of a table whose states change by the thousand per second, would
+  /// otherwise hash-join the batch against a full scan of `shards`; with sequential scans
+  /// priced out it goes through the key, whatever the table's size.
+  func keyedTransaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
+    try connection.transaction { connection in
+      try connection.execute("SELECT set_config('enable_seqscan', 'off', true)")
+      return try body(connection)
+    }
   }
 
   /// `$1..$4`: job ids, indexes, attempts, owners of `claims`, for `unnest(...)`.
@@ -71,43 +84,54 @@ extension WorkQueue {
     ]
   }
 
-  /// The claim. `lapsed`, `retryable` and `fresh` lock candidates of the three kinds, each through
-  /// its own partial index, together at most `$2`; the UPDATEs then work on the locked rows'
-  /// current versions. Output rows: killed flag, job,
+  /// The claim. `lapsed`, `retryable` and `fresh` lock candidates of the three kinds, job by job
+  /// (oldest first) through a partial index made for each, together at most `$2`: the scans are
+  /// pulled lazily, so only the rows used are locked. Locked rows are current, so the values read
+  /// with them decide. Every later step reaches rows by primary key (never by a join whose cost
+  /// depends on statistics that lag behind a fast-moving queue). Output rows: killed flag, job,
   /// index, attempt, input digest, input size, questions, kind, spec, lease seconds.
   static let claimSQL = """
     WITH eligible AS MATERIALIZED (
-      SELECT id FROM jobs
+      SELECT id, lease_seconds FROM jobs
       WHERE state = 'running' AND ($3::text[] IS NULL OR kind = ANY ($3::text[]))
+      ORDER BY id
     ),
     lapsed AS MATERIALIZED (
-      SELECT job_id, idx FROM shards
-      WHERE state = 'running' AND lease_expires_at < now()
-        AND job_id IN (SELECT id FROM eligible)
-      ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+      SELECT s.* FROM eligible e CROSS JOIN LATERAL (
+        SELECT job_id, idx, attempt, attempt_limit, lease_owner FROM shards
+        WHERE job_id = e.id AND lease_expires_at < now() AND state = 'running'
+        ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+      ) AS s
+      LIMIT $2
     ),
     retryable AS MATERIALIZED (
-      SELECT job_id, idx FROM shards
-      WHERE state = 'failed' AND retry_at <= now() AND job_id IN (SELECT id FROM eligible)
-      ORDER BY retry_at LIMIT greatest(0, $2 - (SELECT count(*) FROM lapsed))
-      FOR UPDATE SKIP LOCKED
+      SELECT s.* FROM eligible e CROSS JOIN LATERAL (
+        SELECT job_id, idx FROM shards
+        WHERE job_id = e.id AND state = 'failed' AND retry_at <= now()
+        ORDER BY retry_at LIMIT $2 FOR UPDATE SKIP LOCKED
+      ) AS s
+      LIMIT greatest(0, $2 - (SELECT count(*) FROM lapsed))
     ),
     fresh AS MATERIALIZED (
-      SELECT job_id, idx FROM shards
-      WHERE state = 'available' AND job_id IN (SELECT id FROM eligible)
-      ORDER BY job_id, idx
+      SELECT s.* FROM eligible e CROSS JOIN LATERAL (
+        SELECT job_id, idx FROM shards
+        WHERE job_id = e.id AND state = 'available'
+        ORDER BY idx LIMIT $2 FOR UPDATE SKIP LOCKED
+      ) AS s
       LIMIT greatest(0, $2 - (SELECT count(*) FROM lapsed) - (SELECT count(*) FROM retryable))
-      FOR UPDATE SKIP LOCKED
     ),
-    picked AS (
-      SELECT job_id, idx FROM lapsed
-      UNION ALL SELECT job_id, idx FROM retryable
-      UNION ALL SELECT job_id, idx FROM fresh
+    picked AS MATERIALIZED (
+      SELECT c.job_id, c.idx, c.doomed, e.lease_seconds FROM (
+        SELECT job_id, idx, attempt >= attempt_limit AS doomed FROM lapsed
+        UNION ALL SELECT job_id, idx, false FROM retryable
+        UNION ALL SELECT job_id, idx, false FROM fresh
+      ) AS c JOIN eligible e ON e.id = c.job_id
     ),
     expired AS (
-      UPDATE shard_attempts a SET outcome = 'expired', ended_at = now(), error = 'lease expired'
-      FROM picked p
-      WHERE a.job_id = p.job_id AND a.idx = p.idx AND a.outcome = 'running'
+      INSERT INTO shard_attempts AS a (job_id, idx, attempt, owner, outcome, ended_at, error)
+      SELECT job_id, idx, attempt, lease_owner, 'expired', now(), 'lease expired' FROM lapsed
+      ON CONFLICT (job_id, idx, attempt) DO UPDATE
+      SET outcome = 'expired', ended_at = now(), error = 'lease expired'
     ),
     killed AS (
       UPDATE shards s SET state = 'dead', lease_expires_at = NULL, finished_at = now(),
@@ -115,19 +139,17 @@ extension WorkQueue {
           (SELECT count(*) + 1 FROM shard_attempts a
            WHERE a.job_id = s.job_id AND a.idx = s.idx AND a.outcome = 'expired'))
       FROM picked p
-      WHERE s.job_id = p.job_id AND s.idx = p.idx
-        AND s.state = 'running' AND s.attempt >= s.attempt_limit
+      WHERE s.job_id = p.job_id AND s.idx = p.idx AND p.doomed
       RETURNING s.job_id, s.idx, s.error
     ),
     claimed AS (
       UPDATE shards s SET state = 'running', attempt = s.attempt + 1, lease_owner = $1,
-        lease_expires_at = now() + make_interval(secs => j.lease_seconds), retry_at = NULL,
+        lease_expires_at = now() + make_interval(secs => p.lease_seconds), retry_at = NULL,
         claimed_at = now(), finished_at = NULL
-      FROM picked p, jobs j
-      WHERE s.job_id = p.job_id AND s.idx = p.idx AND j.id = s.job_id
-        AND NOT (s.state = 'running' AND s.attempt >= s.attempt_limit)
+      FROM picked p
+      WHERE s.job_id = p.job_id AND s.idx = p.idx AND NOT p.doomed
       RETURNING s.job_id, s.idx, s.attempt, s.input_digest, s.input_size, s.questions,
-        j.kind, j.spec, j.lease_seconds
+        p.lease_seconds
     ),
     history AS (
       INSERT INTO shard_attempts (job_id, idx, attempt, owner)
@@ -158,9 +180,9 @@ extension WorkQueue {
       FROM touched t
       WHERE j.id = t.job_id AND (j.started_at IS NULL OR t.dead > 0)
     )
-    SELECT false, job_id, idx, attempt, input_digest, input_size, questions, kind, spec::text,
-      lease_seconds
-    FROM claimed
+    SELECT false, c.job_id, c.idx, c.attempt, c.input_digest, c.input_size, c.questions, j.kind,
+      j.spec::text, c.lease_seconds
+    FROM claimed c JOIN jobs j ON j.id = c.job_id
     UNION ALL
     SELECT true, job_id, idx, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM killed
     """

@@ -12,14 +12,14 @@ extension WorkQueue {
     guard !items.isEmpty else { return [] }
     let claims = items.map(\.0)
     let outputs = items.map(\.1)
-    return try connection.transaction { connection in
+    return try keyedTransaction { connection in
       let rows = try connection.query(
         Self.completeSQL,
         Self.fenceParams(claims) + [
           .array(outputs.map(\.outputDigest)),
           .array(outputs.map { Int64($0.outputSize ?? -1) }),
           .array(outputs.map(\.questions)),
-        ])
+        ], prepared: true)
       var accepted = Set<ShardKey>()
       for row in 0..<rows.count {
         if let jobID = rows.int64(row, 0), let index = rows.int(row, 1) {
@@ -29,7 +29,7 @@ extension WorkQueue {
       let acceptedClaims = claims.filter { accepted.contains($0.key) }
       if !acceptedClaims.isEmpty { try writeResults(connection, acceptedClaims) }
       for claim in claims where !accepted.contains(claim.key) {
-        logger?.notice(
+        logger?.info(
           "completion rejected: the lease was lost",
           metadata: [
             "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
@@ -77,7 +77,7 @@ extension WorkQueue {
         return .retrying(afterSeconds: delay)
       case "dead"?:
         try connection.execute(Self.countDeadSQL, [.int(claim.jobID), .int(1)])
-        logger?.warning(
+        logger?.info(
           "shard dead",
           metadata: [
             "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
@@ -96,22 +96,24 @@ extension WorkQueue {
   @discardableResult
   public func release(_ claims: [ClaimedShard]) throws -> [ShardKey] {
     guard !claims.isEmpty else { return [] }
-    let rows = try connection.query(
-      """
-      WITH r AS (
-        UPDATE shards s SET state = 'available', attempt_limit = s.attempt_limit + 1,
-          lease_expires_at = NULL, retry_at = NULL
-        FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[]) AS i(job_id, idx, attempt, owner)
-        WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
-          AND s.attempt = i.attempt AND s.lease_owner = i.owner
-        RETURNING s.job_id, s.idx, s.attempt
-      ),
-      a AS (
-        UPDATE shard_attempts a SET outcome = 'released', ended_at = now()
-        FROM r WHERE a.job_id = r.job_id AND a.idx = r.idx AND a.attempt = r.attempt
-      )
-      SELECT job_id, idx FROM r
-      """, Self.fenceParams(claims))
+    let rows = try keyedTransaction { connection in
+      try connection.query(
+        """
+        WITH r AS (
+          UPDATE shards s SET state = 'available', attempt_limit = s.attempt_limit + 1,
+            lease_expires_at = NULL, retry_at = NULL
+          FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[]) AS i(job_id, idx, attempt, owner)
+          WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
+            AND s.attempt = i.attempt AND s.lease_owner = i.owner
+          RETURNING s.job_id, s.idx, s.attempt
+        ),
+        a AS (
+          UPDATE shard_attempts a SET outcome = 'released', ended_at = now()
+          FROM r WHERE a.job_id = r.job_id AND a.idx = r.idx AND a.attempt = r.attempt
+        )
+        SELECT job_id, idx FROM r
+        """, Self.fenceParams(claims))
+    }
     var released: [ShardKey] = []
     for row in 0..<rows.count {
       if let jobID = rows.int64(row, 0), let index = rows.int(row, 1) {
@@ -123,7 +125,8 @@ extension WorkQueue {
     return released.sorted()
   }
 
-  /// The completion. `done` is fenced; `history` marks every attempt of the batch; `jobs_updated`
+  /// The completion. `done` is fenced; `history` marks every attempt of the batch (an upsert:
+  /// its conflict check goes through the primary key whatever the statistics say); `jobs_updated`
   /// adds the batch to the counters once per job and finishes jobs with nothing left.
   static let completeSQL = """
     WITH input AS (
@@ -141,14 +144,15 @@ extension WorkQueue {
       RETURNING s.job_id, s.idx, s.attempt, i.questions
     ),
     history AS (
-      UPDATE shard_attempts a
-      SET outcome = CASE WHEN d.idx IS NOT NULL THEN 'completed' ELSE 'rejected' END,
-        ended_at = now(),
-        error = CASE WHEN d.idx IS NULL THEN 'completion rejected: the lease was lost' END
+      INSERT INTO shard_attempts AS a (job_id, idx, attempt, owner, outcome, ended_at, error)
+      SELECT i.job_id, i.idx, i.attempt, i.owner,
+        CASE WHEN d.idx IS NOT NULL THEN 'completed' ELSE 'rejected' END, now(),
+        CASE WHEN d.idx IS NULL THEN 'completion rejected: the lease was lost' END
       FROM input i LEFT JOIN done d
         ON d.job_id = i.job_id AND d.idx = i.idx AND d.attempt = i.attempt
-      WHERE a.job_id = i.job_id AND a.idx = i.idx AND a.attempt = i.attempt
-        AND a.owner = i.owner AND a.outcome IN ('running', 'expired')
+      ON CONFLICT (job_id, idx, attempt) DO UPDATE
+      SET outcome = EXCLUDED.outcome, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error
+      WHERE a.owner = EXCLUDED.owner AND a.outcome IN ('running', 'expired')
     ),
     totals AS (
       SELECT job_id, count(*)::int AS n, sum(questions)::bigint AS q FROM done GROUP BY job_id

@@ -32,6 +32,7 @@ public struct WorkQueue {
   /// rows copied in chunks), then a notification. If a job with the same idempotency key exists,
   /// returns it with `created == false` without calling `build`. Any error leaves nothing behind
   /// (blobs in a file store excepted: unreferenced, content-addressed, harmless).
+  @discardableResult
   public func enqueue(
     _ job: NewJob, store: any BlobStore, build: (inout ShardSink) throws -> Void
   ) throws -> EnqueueResult {

@@ -150,7 +150,7 @@ extension WorkerRuntime {
               timeout: timeout, wakeDescriptor: runtime.wakeRead)
             notified = !notifications.isEmpty
           } catch {
-            logger.warning("lost the database connection", metadata: ["error": "\(error)"])
+            logger.info("lost the database connection", metadata: ["error": "\(error)"])
             self.connection = nil
           }
         } else {
@@ -162,12 +162,12 @@ extension WorkerRuntime {
       let requests = runtime.shutdownRequests.load(ordering: .sequentiallyConsistent)
       while shutdownsSeen < requests {
         shutdownsSeen += 1
-        logger.notice("shutdown requested", metadata: ["worker.drain": "\(configuration.drainDeadline)"])
+        logger.info("shutdown requested", metadata: ["worker.drain": "\(configuration.drainDeadline)"])
         events.append(.shutdownRequested)
       }
       for (key, result) in pool.takeResults() {
         if case .failure(let message, let retryable) = result {
-          logger.warning(
+          logger.info(
             "shard failed",
             metadata: [
               "job.id": "\(key.jobID)", "shard.index": "\(key.index)", "error": "\(message)",
@@ -205,7 +205,7 @@ extension WorkerRuntime {
           url: configuration.databaseURL, logger: logger,
           retry: RetryPolicy(initialDelay: 0, maxDelay: 0, maxAttempts: 1))
         try fresh.listen(configuration.channel)
-        logger.notice("reconnected to the database")
+        logger.info("reconnected to the database")
         connection = fresh
         reconnectAttempt = 0
         return makeQueue(fresh)
@@ -213,7 +213,7 @@ extension WorkerRuntime {
         reconnectAttempt += 1
         let delay = configuration.reconnect.delay(after: reconnectAttempt, using: &generator)
         nextReconnect = now + delay
-        logger.warning(
+        logger.info(
           "cannot reach the database; will retry",
           metadata: ["retry.delay": "\(String(format: "%.2f", delay))", "error": "\(error)"])
         return nil
@@ -233,7 +233,7 @@ extension WorkerRuntime {
         pool.submit(shard)
         return nil
       case .abandon(let key):
-        logger.notice(
+        logger.info(
           "abandoning shard", metadata: ["job.id": "\(key.jobID)", "shard.index": "\(key.index)"])
         pool.cancel(key)
         return nil
@@ -273,7 +273,7 @@ extension WorkerRuntime {
         do {
           let lost = try queue.heartbeat(claims)
           for key in lost.sorted() {
-            logger.warning(
+            logger.info(
               "lease lost", metadata: ["job.id": "\(key.jobID)", "shard.index": "\(key.index)"])
           }
           return .heartbeatFinished(lost: lost)
@@ -312,7 +312,7 @@ extension WorkerRuntime {
       } catch {
         guard batch.count > 1 else {
           let shard = batch[0].claim
-          logger.warning(
+          logger.info(
             "writing a shard's results failed",
             metadata: ["job.id": "\(shard.jobID)", "shard.index": "\(shard.index)", "error": "\(error)"])
           _ = try? queue.fail(shard, error: "writing results failed: \(error)", retryable: true)
@@ -338,7 +338,7 @@ extension WorkerRuntime {
     }
 
     mutating func noteFailure(_ operation: String, _ error: any Error) {
-      logger.warning(
+      logger.info(
         "queue operation failed", metadata: ["queue.operation": "\(operation)", "error": "\(error)"])
       if let connection, connection.isBroken { self.connection = nil }
     }

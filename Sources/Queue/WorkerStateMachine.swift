@@ -287,7 +287,7 @@ public struct WorkerStateMachine: Sendable {
         actions.append(.claim(limit: min(configuration.claimBatch, slots)))
       }
     }
-    if case .draining = phase, ready.isEmpty, finished.isEmpty, completing.isEmpty,
+    if case .draining = phase, !claimInFlight, ready.isEmpty, finished.isEmpty, completing.isEmpty,
       failing.isEmpty, executing.keys.allSatisfy({ abandoned.contains($0) })
     {
       phase = .exited

@@ -78,3 +78,35 @@ func firstMismatch(_ actual: [UInt8], _ expected: [UInt8]) -> String? {
   let differing = zip(actual, expected).filter { $0 != $1 }.count
   return "\(differing) bytes differ; first at byte \(i): \(actual[i]) vs \(expected[i])"
 }
+
+@Suite struct ImageDecoderRobustnessTests {
+  /// Cut and damaged versions of real files: each must decode or throw an `ImageError`, never
+  /// crash or hang.
+  @Test(arguments: [
+    "rgb-420.jpg", "progressive.jpg", "cmyk.jpg", "rgb8-interlaced.png", "palette4-trns.png", "gray16.png",
+  ])
+  func damagedFilesFailCleanly(_ name: String) throws {
+    let original = try TestData.bytes(TestData.fixtureFiles.appendingPathComponent(name))
+    var rng = SplitMix64(seed: UInt64(original.count))
+    // Cut short anywhere before the trailer (PNG: the 12-byte IEND chunk; JPEG: EOI): refused.
+    for cut in stride(from: 0, to: original.count - 12, by: max(1, original.count / 40)) {
+      let error = #expect(throws: ImageError.self) {
+        try ImageDecoder.decode(Array(original.prefix(cut)), name: name)
+      }
+      #expect(error?.file == name)
+    }
+    // Damaged bytes: decoded (damage in pixel data) or refused, never a crash.
+    for _ in 0..<60 {
+      var damaged = original
+      for _ in 0..<(1 + Int(rng.next() % 4)) {
+        damaged[Int(rng.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: rng.next())
+      }
+      do {
+        let image = try ImageDecoder.decode(damaged, name: name)
+        #expect(image.pixels.count == image.width * image.height * 3)
+      } catch {
+        #expect(error.file == name)
+      }
+    }
+  }
+}

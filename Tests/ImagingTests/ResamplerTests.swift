@@ -1,6 +1,7 @@
 import Foundation
-import Imaging
 import Testing
+
+@testable import Imaging
 
 @Suite struct ResamplerTests {
   /// The PVP targets: decode + 64x64 BICUBIC against Pillow 13's `data/photos-64`.
@@ -67,8 +68,30 @@ import Testing
       }
       let image = RGBImage(width: w, height: h, pixels: pixels)
       let fast = Resampler.bicubic(image, width: tw, height: th)
-      let reference = Resampler.referenceBicubicForTesting(image, width: tw, height: th)
+      let reference = Resampler.bicubicReference(image, width: tw, height: th)
       #expect(firstMismatch(fast.pixels, reference.pixels) == nil, "\(w)x\(h) -> \(tw)x\(th)")
+    }
+  }
+
+  /// The integer fallback of the fast path: with the tolerance raised to 0.6 every value is
+  /// recomputed in integers, and must still be Pillow's.
+  @Test func exactFallbackEqualsReference() {
+    var rng = SplitMix64(seed: 11)
+    for (w, h, tw, th) in [(57, 43, 13, 9), (20, 30, 41, 7), (300, 2, 64, 64)] {
+      let pixels = (0..<(w * h * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+      let image = RGBImage(width: w, height: h, pixels: pixels)
+      let plan = BicubicPlan(sourceWidth: w, sourceHeight: h, width: tw, height: th, minimumTolerance: 0.6)
+      let exact = Resampler.bicubicFast(image, plan: plan)
+      let reference = Resampler.bicubicReference(image, width: tw, height: th)
+      #expect(firstMismatch(exact.pixels, reference.pixels) == nil, "\(w)x\(h) -> \(tw)x\(th)")
+    }
+  }
+
+  /// The tolerances stay small: few values take the integer path.
+  @Test func toleranceIsPositiveAndSmall() {
+    let plan = BicubicPlan(sourceWidth: 640, sourceHeight: 480, width: 64, height: 64)
+    for tolerance in plan.horizontalTolerance + plan.verticalTolerance {
+      #expect(tolerance > 0x1p-12 && tolerance < 0.01)
     }
   }
 

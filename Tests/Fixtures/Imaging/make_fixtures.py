@@ -180,6 +180,10 @@ def main():
         jpeg_bytes(rgb_image, quality=80, optimize=True, restart_marker_blocks=3),
         "optimised Huffman tables and restart markers",
     )
+    files["rgb-colorspace.jpg"] = (
+        jpeg_bytes(rgb_image, quality=90, keep_rgb=True),
+        "stored as RGB, not YCbCr (Adobe transform 0)",
+    )
     files["gray.jpg"] = (jpeg_bytes(Image.fromarray(gray, "L"), quality=90), "1 component (mode L)")
     files["cmyk.jpg"] = (
         jpeg_bytes(rgb_image.convert("CMYK"), quality=90),
@@ -266,10 +270,12 @@ def main():
     length = struct.unpack(">I", idat_bad_crc[pos - 4 : pos])[0]
     idat_bad_crc[pos + 4 + length] ^= 0xFF  # first byte of the first IDAT's CRC
     files["idat-bad-crc.png"] = (bytes(idat_bad_crc), "wrong CRC on an IDAT chunk (Pillow does not check it)")
+    files["no-iend.png"] = (files["rgb8.png"][0][:-12], "IEND chunk missing (Pillow reads the image anyway)")
 
     # Broken files: name -> (bytes, code our decoder gives, what it is).
     broken = {}
     whole_jpeg = files["rgb-420.jpg"][0]
+    broken["no-eoi.jpg"] = (whole_jpeg[:-2], "corrupt", "JPEG without its final EOI marker")
     broken["truncated.jpg"] = (whole_jpeg[: len(whole_jpeg) * 2 // 3], "corrupt", "JPEG cut inside the scan")
     progressive = files["progressive.jpg"][0]
     broken["truncated-progressive.jpg"] = (

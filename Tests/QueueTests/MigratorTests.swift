@@ -1,0 +1,119 @@
+import Foundation
+import Queue
+import Testing
+
+@Suite(.enabled(if: !TestDatabase.skipped, "PIXELPROBE_SKIP_DB_TESTS=1"))
+struct MigratorTests {
+  /// A copy of the migrations directory that a test may edit.
+  func copyOfMigrations() throws -> String {
+    let copy = NSTemporaryDirectory() + "pp-migrations-\(UUID().uuidString)"
+    try FileManager.default.copyItem(atPath: TestDatabase.migrationsDirectory, toPath: copy)
+    return copy
+  }
+
+  func md5sum(_ path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/md5sum")
+    process.arguments = [path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    process.waitUntilExit()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    return String(output.prefix(32))
+  }
+
+  @Test func freshSchemaThenRerunIsANoOp() throws {
+    let url = try TestDatabase.freshSchema(prefix: "ppmig")
+    let connection = try TestDatabase.connect(url)
+    let migrator = Migrator(directory: TestDatabase.migrationsDirectory, logger: TestDatabase.logger)
+    let files = try migrator.migrations().map(\.name)
+    #expect(files.first == "0001_queue.sql")
+    #expect(try migrator.status(on: connection).allSatisfy { $0.state == .pending })
+    #expect(try migrator.migrate(on: connection) == files)
+    #expect(try migrator.migrate(on: connection) == [])
+    #expect(try migrator.status(on: connection).allSatisfy { $0.state == .applied })
+    // The recorded checksum is the file's MD5 as md5sum prints it.
+    let recorded = try connection.query(
+      "SELECT checksum FROM schema_migrations WHERE name = '0001_queue.sql'")
+    #expect(
+      recorded.string(0, 0)
+        == (try md5sum(TestDatabase.migrationsDirectory + "/0001_queue.sql")))
+    for table in ["jobs", "shards", "shard_attempts", "blobs"] {
+      #expect(try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)]).bool(0, 0) == true)
+    }
+  }
+
+  @Test func anEditedAppliedFileIsRefusedNamingBothChecksums() throws {
+    let directory = try copyOfMigrations()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let connection = try TestDatabase.connect(try TestDatabase.freshSchema(prefix: "ppmig"))
+    let migrator = Migrator(directory: directory, logger: TestDatabase.logger)
+    try migrator.migrate(on: connection)
+    let file = directory + "/0001_queue.sql"
+    let before = try md5sum(file)
+    let handle = try #require(FileHandle(forWritingAtPath: file))
+    handle.seekToEndOfFile()
+    handle.write(Data("-- edited\n".utf8))
+    handle.closeFile()
+    let after = try md5sum(file)
+    let error = try #require(throws: MigrationError.self) { try migrator.migrate(on: connection) }
+    #expect(error.code == .modified)
+    #expect(error.subject == "0001_queue.sql")
+    #expect(error.description.contains(before) && error.description.contains(after))
+    #expect(
+      try migrator.status(on: connection).first?.state == .modified(recorded: before, current: after))
+  }
+
+  @Test func aFailingFileLeavesNothingApplied() throws {
+    let directory = try copyOfMigrations()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let count = try Migrator(directory: directory, logger: TestDatabase.logger).migrations().count
+    let bad = directory + String(format: "/%04d_broken.sql", count + 1)
+    try "CREATE TABLE fine (n int);\nSELECT no_such_function();\n".write(
+      toFile: bad, atomically: true, encoding: .utf8)
+    let connection = try TestDatabase.connect(try TestDatabase.freshSchema(prefix: "ppmig"))
+    let error = try #require(throws: MigrationError.self) {
+      try Migrator(directory: directory, logger: TestDatabase.logger).migrate(on: connection)
+    }
+    #expect(error.code == .failed && error.subject.hasSuffix("_broken.sql"))
+    #expect(try connection.query("SELECT to_regclass('jobs') IS NULL").bool(0, 0) == true)
+    #expect(try connection.query("SELECT to_regclass('schema_migrations') IS NULL").bool(0, 0) == true)
+  }
+
+  @Test(arguments: [
+    (["0001_a.sql", "0003_c.sql"], MigrationError.Code.gap, "0003_c.sql"),
+    (["0001_a.sql", "0001_b.sql"], .duplicateVersion, "0001_b.sql"),
+    (["0002_a.sql"], .gap, "0002_a.sql"),
+    (["0001_a.sql", "init.sql"], .badName, "init.sql"),
+  ])
+  func badDirectoryLayoutsAreClearErrors(names: [String], code: MigrationError.Code, subject: String)
+    throws
+  {
+    let directory = NSTemporaryDirectory() + "pp-layout-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    for name in names {
+      try "SELECT 1;\n".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+    }
+    let error = try #require(throws: MigrationError.self) {
+      try Migrator(directory: directory, logger: TestDatabase.logger).migrations()
+    }
+    #expect(error.code == code)
+    #expect(error.subject == subject)
+  }
+
+  @Test func aMissingDirectoryIsAClearError() throws {
+    let error = try #require(throws: MigrationError.self) {
+      try Migrator(directory: "/nonexistent/migrations", logger: TestDatabase.logger).migrations()
+    }
+    #expect(error.code == .missingDirectory)
+    #expect(error.description.contains("/nonexistent/migrations"))
+  }
+
+  @Test func locateDirectoryPrefersTheExplicitPath() {
+    #expect(Migrator.locateDirectory(explicit: "/some/where") == "/some/where")
+    let found = Migrator.locateDirectory(explicit: nil)
+    #expect(found.map { FileManager.default.fileExists(atPath: $0 + "/0001_queue.sql") } == true)
+  }
+}

@@ -1,0 +1,313 @@
+import Queue
+import Testing
+
+typealias Machine = WorkerStateMachine
+typealias Action = WorkerStateMachine.Action
+
+func shard(_ index: Int, job: Int64 = 1, attempt: Int = 1, lease: Int = 60) -> ClaimedShard {
+  ClaimedShard(
+    jobID: job, index: index, attempt: attempt, owner: "w", kind: "k", spec: "{}",
+    inputDigest: "d\(index)", inputSize: 0, questions: 10, leaseSeconds: lease)
+}
+
+func output(_ index: Int) -> ShardOutput {
+  ShardOutput(outputDigest: "o\(index)", outputSize: index, questions: 10)
+}
+
+func done(_ index: Int) -> Machine.CompletedShard {
+  Machine.CompletedShard(claim: shard(index), output: output(index))
+}
+
+func config(
+  concurrency: Int = 2, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
+  completionDelay: Double = 1, heartbeat: Double = 10, poll: Double = 5, exitWhenIdle: Bool = false,
+  drain: Double = 30
+) -> Machine.Configuration {
+  Machine.Configuration(
+    concurrency: concurrency, prefetch: prefetch, claimBatch: claimBatch,
+    completionBatch: completionBatch, completionDelay: completionDelay, heartbeatInterval: heartbeat,
+    pollInterval: poll, exitWhenIdle: exitWhenIdle, drainDeadline: drain, errorDelay: 1)
+}
+
+@Suite struct WorkerStateMachineTests {
+  @Test(arguments: [(1, 0, 16, 1), (2, 0, 16, 2), (4, 2, 16, 6), (8, 0, 3, 3)])
+  func startClaimsUpToFreeSlots(concurrency: Int, prefetch: Int, batch: Int, expected: Int) {
+    var machine = Machine(
+      configuration: config(concurrency: concurrency, prefetch: prefetch, claimBatch: batch))
+    #expect(machine.event(.started, now: 0) == [.claim(limit: expected)])
+  }
+
+  @Test func claimedShardsRunUpToConcurrencyAndTheRestWait() {
+    var machine = Machine(configuration: config(concurrency: 2, prefetch: 1))
+    #expect(machine.event(.started, now: 0) == [.claim(limit: 3)])
+    let actions = machine.event(.claimed([shard(0), shard(1), shard(2)]), now: 0)
+    // Two run, the third waits; all slots are taken so no claim.
+    #expect(actions == [.execute(shard(0)), .execute(shard(1))])
+    let next = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 0.1)
+    // The waiting shard starts, a slot for prefetch opens (claim 1); shard 0 waits for its batch.
+    #expect(next == [.execute(shard(2)), .claim(limit: 1)])
+  }
+
+  @Test func completionsAreBatchedByCount() {
+    var machine = Machine(
+      configuration: config(concurrency: 4, completionBatch: 2, completionDelay: 100))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed((0..<4).map { shard($0) }), now: 0)
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1) == [
+        .claim(limit: 1)
+      ])
+    _ = machine.event(.claimed([]), now: 1)
+    #expect(
+      machine.event(.executionFinished(shard(1).key, .success(output(1))), now: 2) == [
+        .complete([done(0), done(1)])
+      ])
+  }
+
+  @Test func completionsAreFlushedAfterTheDelay() {
+    var machine = Machine(configuration: config(concurrency: 2, completionDelay: 0.5))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0), shard(1)]), now: 0)
+    _ = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1)
+    _ = machine.event(.claimed([]), now: 1)
+    #expect(machine.nextDeadline == 1.5)
+    #expect(machine.event(.tick, now: 1.4) == [])
+    #expect(machine.event(.tick, now: 1.5) == [.complete([done(0)])])
+  }
+
+  @Test func completionIsImmediateWhenNothingElseRuns() {
+    var machine = Machine(configuration: config(concurrency: 1, completionDelay: 100))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    let actions = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1)
+    #expect(actions == [.complete([done(0)]), .claim(limit: 1)])
+  }
+
+  @Test func failuresAreReported() {
+    var machine = Machine(configuration: config(concurrency: 1))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    let actions = machine.event(
+      .executionFinished(shard(0).key, .failure(message: "boom", retryable: false)), now: 1)
+    #expect(actions == [.fail(shard(0), error: "boom", retryable: false), .claim(limit: 1)])
+    #expect(machine.inFlightCount == 1)
+    _ = machine.event(.failReported(shard(0).key), now: 1)
+    #expect(machine.inFlightCount == 0)
+  }
+
+  @Test func exitWhenIdleExitsOnAnEmptyClaimWithNothingInFlight() {
+    var machine = Machine(configuration: config(exitWhenIdle: true))
+    #expect(machine.event(.started, now: 0) == [.claim(limit: 2)])
+    #expect(machine.event(.claimed([]), now: 0) == [.exit(code: 0)])
+    #expect(machine.hasExited)
+    #expect(machine.event(.tick, now: 1) == [])
+  }
+
+  @Test func exitWhenIdleWaitsForWorkInFlightThenClaimsOnceMore() {
+    var machine = Machine(configuration: config(concurrency: 2, exitWhenIdle: true))
+    _ = machine.event(.started, now: 0)
+    #expect(machine.event(.claimed([shard(0)]), now: 0) == [.execute(shard(0)), .claim(limit: 1)])
+    #expect(machine.event(.claimed([]), now: 0) == [])  // shard 0 still runs: no exit
+    #expect(machine.event(.tick, now: 0.1) == [])
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1) == [
+        .complete([done(0)])
+      ])
+    #expect(
+      machine.event(.completionFinished(accepted: [shard(0).key], rejected: []), now: 1) == [
+        .claim(limit: 2)
+      ])
+    #expect(machine.event(.claimed([]), now: 1) == [.exit(code: 0)])
+  }
+
+  @Test func idleWorkerPollsAndWakesOnNotification() {
+    var machine = Machine(configuration: config(poll: 5))
+    _ = machine.event(.started, now: 0)
+    #expect(machine.event(.claimed([]), now: 0) == [.waitForWork(timeout: 5)])
+    #expect(machine.nextDeadline == 5)
+    #expect(machine.event(.tick, now: 4.9) == [])
+    #expect(machine.event(.wakeUp, now: 4.9) == [.claim(limit: 2)])
+    #expect(machine.event(.claimed([]), now: 5) == [.waitForWork(timeout: 5)])
+    #expect(machine.event(.tick, now: 10) == [.claim(limit: 2)])
+  }
+
+  @Test func failedClaimWaitsBeforeTheNext() {
+    var machine = Machine(configuration: config())
+    _ = machine.event(.started, now: 0)
+    #expect(machine.event(.claimFailed, now: 0) == [])
+    #expect(machine.event(.tick, now: 0.5) == [])
+    #expect(machine.event(.tick, now: 1) == [.claim(limit: 2)])
+  }
+
+  @Test func heartbeatsCoverEveryHeldLeaseAndLostOnesAreAbandoned() {
+    var machine = Machine(
+      configuration: config(
+        concurrency: 2, prefetch: 1, completionDelay: 100, heartbeat: 10, poll: 100))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0), shard(1), shard(2)]), now: 0)
+    _ = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1)
+    _ = machine.event(.claimed([]), now: 1)
+    #expect(machine.event(.tick, now: 9.9) == [])
+    // Shard 0 awaits completion, 1 and 2 execute: all three are heartbeated.
+    #expect(machine.event(.tick, now: 10) == [.heartbeat([shard(0), shard(1), shard(2)])])
+    let actions = machine.event(.heartbeatFinished(lost: [shard(0).key, shard(1).key]), now: 10)
+    #expect(actions == [.abandon(shard(1).key)])
+    // The abandoned shard's result is dropped; the lost finished one is not completed.
+    #expect(machine.event(.executionFinished(shard(1).key, .success(output(1))), now: 11) == [])
+    let last = machine.event(.executionFinished(shard(2).key, .success(output(2))), now: 12)
+    #expect(last.first == .complete([done(2)]))
+  }
+
+  @Test(arguments: [(60, 10.0, 10.0), (9, 10.0, 3.0), (3, 10.0, 1.0)])
+  func heartbeatIntervalIsAtMostAThirdOfTheLease(lease: Int, interval: Double, expected: Double) {
+    var machine = Machine(configuration: config(concurrency: 1, heartbeat: interval))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0, lease: lease)]), now: 0)
+    #expect(machine.nextDeadline == expected)
+  }
+
+  @Test func shutdownReleasesWaitingShardsFinishesRunningOnesAndExits() {
+    var machine = Machine(configuration: config(concurrency: 1, prefetch: 1, completionDelay: 100))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0), shard(1)]), now: 0)
+    #expect(machine.event(.shutdownRequested, now: 1) == [.release([shard(1)])])
+    #expect(machine.event(.releaseFinished, now: 1) == [])
+    #expect(machine.event(.wakeUp, now: 2) == [])  // no claims while draining
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 3) == [
+        .complete([done(0)])
+      ])
+    #expect(
+      machine.event(.completionFinished(accepted: [shard(0).key], rejected: []), now: 3) == [
+        .exit(code: 0)
+      ])
+  }
+
+  @Test func drainDeadlineAbandonsAndReleasesWhatStillRuns() {
+    var machine = Machine(configuration: config(concurrency: 2, drain: 5))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0), shard(1)]), now: 0)
+    #expect(machine.event(.shutdownRequested, now: 1) == [])
+    #expect(machine.nextDeadline == 6)
+    #expect(machine.event(.tick, now: 5.9) == [])
+    #expect(
+      machine.event(.tick, now: 6) == [
+        .abandon(shard(0).key), .abandon(shard(1).key), .release([shard(0), shard(1)]),
+        .exit(code: 0),
+      ])
+  }
+
+  @Test func secondShutdownRequestEndsTheDrainAtOnce() {
+    var machine = Machine(configuration: config(concurrency: 1, drain: 30))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    _ = machine.event(.shutdownRequested, now: 1)
+    #expect(
+      machine.event(.shutdownRequested, now: 2) == [
+        .abandon(shard(0).key), .release([shard(0)]), .exit(code: 0),
+      ])
+  }
+
+  @Test func shardsClaimedAsShutdownBeginsAreReleased() {
+    var machine = Machine(configuration: config(concurrency: 1))
+    #expect(machine.event(.started, now: 0) == [.claim(limit: 1)])
+    #expect(machine.event(.shutdownRequested, now: 0) == [])  // the claim's answer is awaited
+    #expect(machine.event(.claimed([shard(0)]), now: 0) == [.release([shard(0)]), .exit(code: 0)])
+  }
+
+  @Test func unconfirmedCompletionsAreLeftToTheLeases() {
+    var machine = Machine(configuration: config(concurrency: 1, exitWhenIdle: true))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    _ = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1)
+    #expect(machine.inFlightCount == 1)
+    #expect(machine.event(.completionFailed([shard(0).key]), now: 1) == [])
+    #expect(machine.inFlightCount == 0)
+  }
+
+  /// Random event orders against a simulated queue: every shard is completed exactly once,
+  /// never more than `concurrency` execute at once, and the worker exits 0 when idle.
+  @Test(arguments: [
+    (1, 0, 1, 1, UInt64(1)), (2, 0, 4, 2, 2), (3, 1, 2, 4, 3), (4, 2, 16, 3, 4), (8, 4, 5, 8, 5),
+    (2, 3, 1, 1, 6), (5, 0, 2, 16, 7), (3, 3, 3, 3, 8),
+  ])
+  func randomSequencesCompleteEveryShardOnce(
+    concurrency: Int, prefetch: Int, claimBatch: Int, completionBatch: Int, seed: UInt64
+  ) throws {
+    var random = SplitMix64(seed: seed)
+    var machine = Machine(
+      configuration: config(
+        concurrency: concurrency, prefetch: prefetch, claimBatch: claimBatch,
+        completionBatch: completionBatch, completionDelay: 0.5, heartbeat: 2, poll: 1,
+        exitWhenIdle: true))
+    var queue = Array((0..<60).map { shard($0) }.reversed())
+    var executing: [ClaimedShard] = []
+    var completed: [ShardKey: Int] = [:]
+    var failures = 0
+    var now = 0.0
+    var pending = machine.event(.started, now: now)
+    var exited = false
+    var steps = 0
+    while !exited {
+      steps += 1
+      try #require(steps < 20_000, "the machine stopped making progress")
+      if pending.isEmpty {
+        // Let the world move: a shard finishes (sometimes failing), or time passes.
+        if !executing.isEmpty && random.next() % 3 != 0 {
+          let finished = executing.remove(at: Int(random.next() % UInt64(executing.count)))
+          let result: Machine.ExecutionResult =
+            random.next() % 10 == 0
+            ? .failure(message: "flaky", retryable: true) : .success(output(finished.index))
+          pending = machine.event(.executionFinished(finished.key, result), now: now)
+        } else {
+          now += Double(random.next() % 100) / 100
+          pending = machine.event(.tick, now: now)
+        }
+        continue
+      }
+      let action = pending.removeFirst()
+      var event: Machine.Event?
+      switch action {
+      case .claim(let limit):
+        #expect(limit >= 1 && limit <= claimBatch)
+        let count = min(limit, queue.count, Int(random.next() % UInt64(limit + 1)) + 1)
+        event = .claimed((0..<count).map { _ in queue.removeLast() })
+      case .execute(let shard):
+        executing.append(shard)
+        #expect(executing.count <= concurrency)
+      case .complete(let batch):
+        #expect(batch.count <= completionBatch)
+        for item in batch { completed[item.claim.key, default: 0] += 1 }
+        event = .completionFinished(accepted: batch.map(\.claim.key), rejected: [])
+      case .fail(let shard, _, _):
+        failures += 1
+        queue.insert(shard, at: 0)  // claimable again later
+        event = .failReported(shard.key)
+      case .heartbeat:
+        event = .heartbeatFinished(lost: [])
+      case .exit(let code):
+        #expect(code == 0)
+        exited = true
+      case .release, .abandon, .waitForWork:
+        Issue.record("unexpected \(action)")
+      }
+      if let event { pending += machine.event(event, now: now) }
+    }
+    #expect(completed.count == 60)
+    #expect(completed.values.allSatisfy { $0 == 1 })
+    #expect(executing.isEmpty && queue.isEmpty)
+  }
+}
+
+/// A small seeded generator, so random sequences replay identically.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
