@@ -125,9 +125,10 @@ import Testing
       ])
     #expect(result.status != 0)
     #expect(!result.stderr.contains("s3cretpw"))
-    // Two retry warnings, then the one-line error naming the target.
+    // Retries are logged below the default level: the user sees one line naming the target.
     let lines = result.stderr.split(separator: "\n")
-    #expect(lines.count == 3, "\(result.stderr)")
+    #expect(lines.count == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("after 3 attempt"))
     let last = try #require(lines.last)
     #expect(last.hasPrefix("coordinator enqueue gen-pvp: error:"))
     #expect(last.contains("127.0.0.1") && last.contains("port=1") && last.contains("user=alice"))
