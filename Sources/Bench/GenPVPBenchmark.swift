@@ -59,51 +59,19 @@ struct GenPVPBenchmark: ParsableCommand {
   }
 
   func runDistributed() throws {
-    let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
-    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    var env = ProcessInfo.processInfo.environment
-    env["DATABASE_URL"] = url
-    func launch(_ tool: String, _ arguments: [String], stdout: Pipe? = nil) throws -> Process {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: bin + "/" + tool)
-      process.arguments = arguments
-      process.environment = env
-      if let stdout { process.standardOutput = stdout }
-      try process.run()
-      return process
-    }
-    let clock = ContinuousClock()
-    let start = clock.now
-    let pipe = Pipe()
-    let enqueue = try launch(
-      "coordinator",
-      ["enqueue", "gen-pvp", "--images", images, "--questions", "\(questions)", "--seed",
-       "\(seed)", "--shard-size", "\(shardSize)", "--idempotency-key", "bench-\(UUID())"],
-      stdout: pipe)
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    enqueue.waitUntilExit()
-    guard enqueue.terminationStatus == 0,
-      let job = Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    else { throw ValidationError("enqueue failed") }
-    let enqueued = clock.now
-    let processes = try (0..<workers).map { n in
-      try launch("worker", ["--exit-when-idle", "--concurrency", "1", "--name", "bench-\(n)"])
-    }
-    for process in processes { process.waitUntilExit() }
-    let done = clock.now
-    var usage = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-    let total = (done - start).seconds
-    print("gen-pvp distributed: job \(job), \(workers) worker processes")
-    print(String(format: "  enqueue (plan + store shards, one transaction) %.3f s", (enqueued - start).seconds))
+    let run = DistributedRun(
+      databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
+      workers: workers)
+    let timing = try run.run(
+      enqueueArguments: [
+        "enqueue", "gen-pvp", "--images", images, "--questions", "\(questions)", "--seed", "\(seed)",
+        "--shard-size", "\(shardSize)", "--idempotency-key", "bench-\(UUID())",
+      ],
+      finish: { ["status", "\($0)"] })
+    print("gen-pvp distributed: job \(timing.job), \(workers) worker processes")
+    print(String(format: "  enqueue (plan + store shards, one transaction) %.3f s", timing.enqueue))
     print(String(format: "  workers until idle %.3f s; enqueue to done %.3f s: %.0f questions/s",
-      (done - enqueued).seconds, total, Double(questions) / total))
-    print("  peak RSS of the largest child process: \(usage.ru_maxrss / 1024) MB")
-  }
-}
-
-extension Duration {
-  var seconds: Double {
-    Double(components.seconds) + Double(components.attoseconds) / 1e18
+      timing.work, timing.enqueue + timing.work, Double(questions) / (timing.enqueue + timing.work)))
+    print("  peak RSS of the largest child process (a worker or the coordinator): \(timing.peakChildRSS) MB")
   }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
-import Model
+public import Model
 public import Queue
-import Shards
+public import Shards
 
 /// Runs one claimed eval-re shard: asks the model every cell of each image, parses the answers,
 /// stores the per-question results shard, and hands back per-image metric rows (the model's and
@@ -51,7 +51,7 @@ public struct EvalREExecutor: ShardExecutor {
   }
 
   /// One image: the model's answers and metrics, plus the reference baselines on the same cells.
-  func evaluate(
+  public func evaluate(
     _ record: REImageInput, spec: EvalRESpec, model: any VisionLanguageModel, shardName: String
   ) throws -> (REImageOutput, [REMetricRow]) {
     let rgb: RGBImage
@@ -120,7 +120,7 @@ public struct EvalREExecutor: ShardExecutor {
 }
 
 /// One image's error sums for one model: a row of `re_image_metrics`.
-struct REMetricRow: Sendable, Equatable {
+public struct REMetricRow: Sendable, Equatable {
   var image: String
   var model: String
   var isReference: Bool

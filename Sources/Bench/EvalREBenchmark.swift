@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Model
+import Pipeline
+import Shards
+
+struct EvalREBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval-re",
+    abstract: "The whole eval-re job, enqueue to report, with worker processes (the paper's 409,600 questions).",
+    discussion: """
+      Enqueues eval-re over --count images with --model, runs --workers worker processes with
+      --exit-when-idle, then `coordinator report`; prints each phase's wall time and the
+      pipeline's cost per question. Needs $DATABASE_URL (a migrated database) and release binaries.
+      Peer: python3 bench/pillow_eval_re.py DIR COUNT K.
+      """)
+
+  @Option(help: "Image directory.") var images: String
+  @Option(help: "Images.") var count: Int = 100
+  @Option(help: "Model URI.") var model: String = "baseline:thumbnail?k=8"
+  @Option(help: "Worker processes.") var workers: Int = 2
+  @Option(help: "Shards run at once per worker.") var concurrency: Int = 1
+  @Option(help: "Images per shard.") var imagesPerShard: Int = 1
+  @Option(help: "Cells per image (default: all).") var perImage: Int?
+  @Option(help: "Database URL (default $DATABASE_URL).") var databaseURL: String?
+  @Flag(help: "Only time the per-image work in this process (planning records, then evaluating them), no database.")
+  var inProcess = false
+
+  func run() throws {
+    if inProcess { return try runInProcess() }
+    var run = DistributedRun(
+      databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
+      workers: workers)
+    run.workerConcurrency = concurrency
+    var arguments = [
+      "enqueue", "eval-re", "--images", images, "--count", "\(count)", "--model", model,
+      "--images-per-shard", "\(imagesPerShard)", "--idempotency-key", "bench-\(UUID())",
+    ]
+    if let perImage { arguments += ["--per-image", "\(perImage)"] }
+    let timing = try run.run(enqueueArguments: arguments, finish: { ["report", "\($0)", "--format", "json"] })
+    let questions = count * (perImage ?? 4096)
+    let report = try JSONSerialization.jsonObject(with: Data(timing.finishOutput.utf8)) as? [String: Any]
+    print("eval-re distributed: job \(timing.job), \(model), \(count) images, \(questions) questions, \(workers) workers x \(concurrency)")
+    print(String(format: "  enqueue %.3f s | workers %.3f s | report %.3f s | total %.3f s", timing.enqueue, timing.work, timing.finish, timing.total))
+    print(String(format: "  %.2f us of wall time per question; RE %@ %%", timing.total * 1e6 / Double(questions),
+      "\(report?["re_percent"] ?? "?")"))
+  }
+
+  func runInProcess() throws {
+    var request = EvalRERequest()
+    request.images = images
+    request.count = count
+    request.model = model
+    request.perImage = perImage
+    let spec = try EvalREJob.plan(request)
+    let clock = ContinuousClock()
+    var records: [REImageInput] = []
+    let planTime = try clock.measure {
+      for n in 0..<spec.images.count { records.append(try EvalREJob.record(spec: spec, imageNumber: n)) }
+    }
+    let model = try ModelFactory.model(spec.model)
+    let executor = EvalREExecutor()
+    var rows = 0
+    let workTime = try clock.measure {
+      for record in records {
+        rows += try executor.evaluate(record, spec: spec, model: model, shardName: "bench").1.count
+      }
+    }
+    print("eval-re in process (1 thread), \(spec.questions) questions:")
+    print(String(format: "  planning records (read, decode, target) %.3f s (%.2f ms per image)", planTime.seconds, planTime.seconds * 1000 / Double(records.count)))
+    print(String(format: "  evaluating (decode, model, parse, references) %.3f s (%.2f ms per image, %.2f us per question)",
+      workTime.seconds, workTime.seconds * 1000 / Double(records.count), workTime.seconds * 1e6 / Double(spec.questions)))
+  }
+}
