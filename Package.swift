@@ -28,6 +28,7 @@ let package = Package(
 
     .target(name: "Shards", dependencies: ["CZstd"]),
     .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+    .target(name: "Refer"),
     .target(
       name: "Model",
       dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")]),
@@ -67,6 +68,7 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
+    .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
     .testTarget(
       name: "PipelineTests",
       dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model"]),
