@@ -299,9 +299,10 @@ struct PickleMachine {
   func build(
     _ item: Item, depth: Int, built: inout [PickleValue?], sizes: inout [Int], maxSize: Int
   ) throws(PickleError) -> (PickleValue, Int) {
-    guard case .container(let index) = item else {
-      if case .value(let value) = item { return (value, 1) }
-      return (.none, 1)
+    let index: Int
+    switch item {
+    case .value(let value): return (value, 1)
+    case .container(let container): index = container
     }
     if let value = built[index] { return (value, sizes[index]) }
     guard depth < limits.maxDepth else {
