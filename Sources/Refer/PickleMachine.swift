@@ -14,8 +14,10 @@ struct PickleMachine {
     var kind: Kind
     /// Elements; for a dict, key and value alternate.
     var items: [Item]
-    /// For a dict: position in `items` of each key.
-    var keyPositions: [HashKey: Int] = [:]
+    /// For a dict: its keys in order, and once it is larger than a few keys, an index from key to
+    /// position in `keys` (small dicts, like every dict of a refs file, are searched linearly).
+    var keys: [HashKey] = []
+    var keyIndex: [HashKey: Int]? = nil
   }
 
   /// A dict key as Python compares them: `True == 1 == 1.0`, tuples by their elements.
@@ -223,12 +225,22 @@ struct PickleMachine {
     }
     for pair in stride(from: 0, to: items.count, by: 2) {
       let key = try hashKey(items[pair], depth: 0)
-      if let existing = containers[index].keyPositions[key] {
-        containers[index].items[existing + 1] = items[pair + 1]
-      } else {
-        containers[index].keyPositions[key] = containers[index].items.count
-        containers[index].items.append(items[pair])
-        containers[index].items.append(items[pair + 1])
+      let existing =
+        containers[index].keyIndex.map { $0[key] }
+        ?? containers[index].keys.firstIndex(of: key)
+      if let existing {
+        containers[index].items[2 * existing + 1] = items[pair + 1]
+        continue
+      }
+      containers[index].keys.append(key)
+      containers[index].items.append(items[pair])
+      containers[index].items.append(items[pair + 1])
+      let count = containers[index].keys.count
+      if containers[index].keyIndex != nil {
+        containers[index].keyIndex?[key] = count - 1
+      } else if count > 16 {
+        containers[index].keyIndex = Dictionary(
+          uniqueKeysWithValues: containers[index].keys.enumerated().map { ($1, $0) })
       }
     }
   }

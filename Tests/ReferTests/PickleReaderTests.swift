@@ -167,6 +167,17 @@ import Testing
         == .dict([.init(key: .int(1), value: .string("c")), .init(key: .int(2), value: .none)]))
   }
 
+  /// Past 16 keys the dict is indexed; a repeated key (3.0 == 3) still replaces the value in place.
+  @Test func repeatedKeyInALargeDict() throws {
+    var bytes: [UInt8] = [0x80, 0x02, 0x7D, 0x28]
+    for key in 0..<20 { bytes += [0x4B, UInt8(key), 0x4B, UInt8(key * 10)] }
+    bytes += [0x47, 0x40, 0x08, 0, 0, 0, 0, 0, 0, 0x4B, 99, 0x75, 0x2E]  // 3.0: 99, SETITEMS, STOP
+    let expected = (0..<20).map {
+      PickleValue.Entry(key: .int(Int64($0)), value: .int($0 == 3 ? 99 : Int64($0 * 10)))
+    }
+    #expect(try decode(bytes) == .dict(expected))
+  }
+
   @Test func accessors() throws {
     let value = try reader.read(contentsOfFile: Fixtures.path("pickles/protocol2.p"))
     #expect(value.elements?.count == 30)
