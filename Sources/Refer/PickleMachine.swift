@@ -284,6 +284,7 @@ struct PickleMachine {
       memo[index] = item
     } else if index == memo.count {
       memo.append(item)
+      sparseMemo.removeValue(forKey: index)
     } else {
       sparseMemo[index] = item
     }

@@ -157,6 +157,16 @@ import Testing
     #expect(try decode(bytes) == .list([.list([.int(5)]), .list([.int(5)])]))
   }
 
+  /// MEMOIZE numbers slots by how many are in use, counting ones stored far away by LONG_BINPUT
+  /// (CPython decodes these bytes to `[None, 1, 1, 1, None]`).
+  @Test func memoizeCountsEverySlot() throws {
+    let bytes: [UInt8] = [
+      0x80, 0x04, 0x28, 0x4E, 0x94, 0x4B, 0x01, 0x72, 0x05, 0, 0, 0, 0x94, 0x68, 0x02, 0x68, 0x05, 0x68,
+      0x00, 0x6C, 0x2E,
+    ]
+    #expect(try decode(bytes) == .list([.none, .int(1), .int(1), .int(1), .none]))
+  }
+
   /// Python keeps the first key object and the last value: `{1: 'a', True: 'b', 1.0: 'c'}` is `{1: 'c'}`.
   @Test func repeatedDictKeysKeepTheirPlace() throws {
     let bytes: [UInt8] =
