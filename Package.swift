@@ -29,6 +29,7 @@ let package = Package(
 
     .target(name: "Shards", dependencies: ["CZstd"]),
     .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
+    .target(name: "Refer"),
     .target(
       name: "Model",
       dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")],
@@ -82,6 +83,7 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
+    .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
     .testTarget(
       name: "PipelineTests",
       dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model"]),
