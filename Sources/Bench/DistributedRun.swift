@@ -16,7 +16,16 @@ struct DistributedRun {
     var total: Double { enqueue + work + finish }
     /// Peak RSS of the largest child process so far, in MB.
     var peakChildRSS: Int
+    /// CPU seconds (user + system) of the worker processes.
+    var workerCPU: Double
     var finishOutput: String
+  }
+
+  static func childCPU() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+      + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
   }
 
   var bin: String { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path }
@@ -53,6 +62,7 @@ struct DistributedRun {
         try output("coordinator", enqueueArguments).trimmingCharacters(in: .whitespacesAndNewlines))
     else { throw ValidationError("enqueue printed no job id") }
     let t1 = clock.now
+    let cpuBefore = Self.childCPU()
     let processes = try (0..<workers).map { n in
       try launch(
         "worker",
@@ -60,13 +70,14 @@ struct DistributedRun {
     }
     for process in processes { process.waitUntilExit() }
     let t2 = clock.now
+    let workerCPU = Self.childCPU() - cpuBefore
     let finished = try output("coordinator", finish(job))
     let t3 = clock.now
     var usage = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     return Timing(
       job: job, enqueue: (t1 - t0).seconds, work: (t2 - t1).seconds, finish: (t3 - t2).seconds,
-      peakChildRSS: usage.ru_maxrss / 1024, finishOutput: finished)
+      peakChildRSS: usage.ru_maxrss / 1024, workerCPU: workerCPU, finishOutput: finished)
   }
 }
 

@@ -23,11 +23,21 @@ struct EvalREBenchmark: ParsableCommand {
   @Option(help: "Images per shard.") var imagesPerShard: Int = 1
   @Option(help: "Cells per image (default: all).") var perImage: Int?
   @Option(help: "Database URL (default $DATABASE_URL).") var databaseURL: String?
+  @Flag(help: "Start a local fake-vlm server and put its URL where the model URI says FAKE (e.g. openai:FAKE?model=pixel&concurrency=32).")
+  var fakeServer = false
   @Flag(help: "Only time the per-image work in this process (planning records, then evaluating them), no database.")
   var inProcess = false
 
   func run() throws {
     if inProcess { return try runInProcess() }
+    var model = model
+    var server: Process?
+    if fakeServer {
+      let (process, port) = try Self.startFakeServer()
+      server = process
+      model = model.replacingOccurrences(of: "FAKE", with: "http://127.0.0.1:\(port)/v1")
+    }
+    defer { server?.terminate() }
     var run = DistributedRun(
       databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
       workers: workers)
@@ -42,8 +52,10 @@ struct EvalREBenchmark: ParsableCommand {
     let report = try JSONSerialization.jsonObject(with: Data(timing.finishOutput.utf8)) as? [String: Any]
     print("eval-re distributed: job \(timing.job), \(model), \(count) images, \(questions) questions, \(workers) workers x \(concurrency)")
     print(String(format: "  enqueue %.3f s | workers %.3f s | report %.3f s | total %.3f s", timing.enqueue, timing.work, timing.finish, timing.total))
-    print(String(format: "  %.2f us of wall time per question; RE %@ %%", timing.total * 1e6 / Double(questions),
+    print(String(format: "  %.2f us of wall time per question; workers used %.3f s of CPU = %.2f us per question; RE %@ %%",
+      timing.total * 1e6 / Double(questions), timing.workerCPU, timing.workerCPU * 1e6 / Double(questions),
       "\(report?["re_percent"] ?? "?")"))
+    print(String(format: "  workers: %.0f questions/s", Double(questions) / timing.work))
   }
 
   func runInProcess() throws {
@@ -70,5 +82,25 @@ struct EvalREBenchmark: ParsableCommand {
     print(String(format: "  planning records (read, decode, target) %.3f s (%.2f ms per image)", planTime.seconds, planTime.seconds * 1000 / Double(records.count)))
     print(String(format: "  evaluating (decode, model, parse, references) %.3f s (%.2f ms per image, %.2f us per question)",
       workTime.seconds, workTime.seconds * 1000 / Double(records.count), workTime.seconds * 1e6 / Double(spec.questions)))
+  }
+
+  static func startFakeServer() throws -> (Process, Int) {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = bin.appendingPathComponent("fake-vlm")
+    process.arguments = ["--port", "0"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+      let byte = pipe.fileHandleForReading.readData(ofLength: 1)
+      guard !byte.isEmpty else { break }
+      line.append(byte)
+    }
+    guard let port = Int(String(decoding: line, as: UTF8.self).split(separator: " ").last?
+      .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    else { throw ValidationError("fake-vlm did not start") }
+    return (process, port)
   }
 }

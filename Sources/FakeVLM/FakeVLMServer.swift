@@ -72,22 +72,10 @@ final class ChatHandler: Sendable {
       return HTTPResponse(status: 404, body: Array(#"{"error":"not found"}"#.utf8))
     }
     count("requests")
-    guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-      let model = object["model"] as? String,
-      let messages = object["messages"] as? [[String: Any]],
-      let content = messages.last?["content"] as? [[String: Any]]
-    else { return HTTPResponse(status: 400, body: Array(#"{"error":"bad request"}"#.utf8)) }
-    var text = ""
-    var imageBytes: [UInt8] = []
-    for part in content {
-      if let t = part["text"] as? String { text = t }
-      if let image = part["image_url"] as? [String: Any], let url = image["url"] as? String,
-        let comma = url.firstIndex(of: ","),
-        let data = Data(base64Encoded: String(url[url.index(after: comma)...]))
-      {
-        imageBytes = [UInt8](data)
-      }
+    guard let request = ChatRequest(fast: body) ?? ChatRequest(json: body) else {
+      return HTTPResponse(status: 400, body: Array(#"{"error":"bad request"}"#.utf8))
     }
+    let (model, text) = (request.model, request.text)
     count("model:\(model)")
     switch model {
     case "hang":
@@ -108,7 +96,7 @@ final class ChatHandler: Sendable {
     default:
       break
     }
-    guard let target = target(of: imageBytes) else {
+    guard let target = target(of: request) else {
       return completion("no image")
     }
     guard let (row, col) = Self.location(in: text), row < target.height, col < target.width else {
@@ -118,12 +106,15 @@ final class ChatHandler: Sendable {
     return completion(TaskFormat.pixelAnswer(r: r, g: g, b: b))
   }
 
-  /// The 64 x 64 target of the image sent, cached by its bytes' hash.
-  func target(of bytes: [UInt8]) -> RGBImage? {
-    guard !bytes.isEmpty else { return nil }
-    let key = bytes.hashValue
+  /// The 64 x 64 target of the image sent, cached by the hash of its base64 text (so a repeated
+  /// image is neither decoded from base64 nor from JPEG again).
+  func target(of request: ChatRequest) -> RGBImage? {
+    guard !request.imageBase64.isEmpty else { return nil }
+    let key = request.imageBase64.hashValue
     if let cached = targets.withLock({ $0[key] }) { return cached }
-    guard let image = try? ImageDecoder.decode(bytes, name: "request") else { return nil }
+    guard let data = Data(base64Encoded: Data(request.imageBase64)),
+      let image = try? ImageDecoder.decode([UInt8](data), name: "request")
+    else { return nil }
     let target = Resampler.bicubic(image, width: 64, height: 64)
     targets.withLock { $0[key] = target }
     return target

@@ -66,33 +66,38 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     }
   }
 
-  func body(question: ModelQuestion, dataURL: String) -> Data {
-    let object: [String: Any] = [
-      "model": modelName,
-      "temperature": 0,
-      "max_tokens": maxTokens,
-      "messages": [
-        [
-          "role": "user",
-          "content": [
-            ["type": "image_url", "image_url": ["url": dataURL]],
-            ["type": "text", "text": prompt(question)],
-          ],
-        ]
-      ],
-    ]
-    return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+  /// The request body around the question, built once per image: the image's base64 data URL
+  /// is tens of kilobytes, and serialising it once per question would cost more than the rest of
+  /// the pipeline together.
+  struct BodyTemplate {
+    var prefix: Data
+    var suffix: Data
+
+    func body(text: String) -> Data {
+      var body = prefix
+      body.append(contentsOf: Array(jsonLiteral(text).utf8))
+      body.append(suffix)
+      return body
+    }
+  }
+
+  func template(dataURL: String) -> BodyTemplate {
+    // The data URL holds only base64 characters and `data:image/...;base64,`: nothing to escape.
+    let prefix =
+      #"{"model":\#(jsonLiteral(modelName)),"temperature":0,"max_tokens":\#(maxTokens),"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"\#(dataURL)"}},{"type":"text","text":"#
+    return BodyTemplate(prefix: Data(prefix.utf8), suffix: Data("}]}]}".utf8))
   }
 
   public func answer(_ questions: [ModelQuestion], about image: ModelImage) throws -> [String] {
     let dataURL = "data:\(image.mimeType);base64,\(Data(image.encoded).base64EncodedString())"
+    let template = template(dataURL: dataURL)
     let results = Mutex<[Result<String, ModelError>?]>(Array(repeating: nil, count: questions.count))
     let slots = DispatchSemaphore(value: concurrency)
     let group = DispatchGroup()
     for (n, question) in questions.enumerated() {
       slots.wait()
       group.enter()
-      let body = body(question: question, dataURL: dataURL)
+      let body = template.body(text: prompt(question))
       send(body, attempt: 0) { result in
         results.withLock { $0[n] = result }
         slots.signal()
@@ -181,3 +186,4 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     return .success(message["content"] as? String ?? "")
   }
 }
+

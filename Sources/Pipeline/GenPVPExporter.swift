@@ -35,12 +35,12 @@ public struct GenPVPExporter {
         switch format {
         case .jsonl:
           sink.write(
-            #"{"index":\#(answer.index),"image":\#(jsonString(images[image])),"row":\#(answer.row),"col":\#(answer.col),"question":\#(jsonString(question)),"answer":"\#(text)"}"#
+            #"{"index":\#(answer.index),"image":\#(jsonLiteral(images[image])),"row":\#(answer.row),"col":\#(answer.col),"question":\#(jsonLiteral(question)),"answer":"\#(text)"}"#
               + "\n")
         case .minigpt:
           if written > 0 { sink.write(",\n") }
           sink.write(
-            #"{"image":\#(jsonString(images[image])),"instruction_input":\#(jsonString(TaskFormat.minigptInstruction(question))),"answer":"\#(text)"}"#
+            #"{"image":\#(jsonLiteral(images[image])),"instruction_input":\#(jsonLiteral(TaskFormat.minigptInstruction(question))),"answer":"\#(text)"}"#
           )
         }
         written += 1

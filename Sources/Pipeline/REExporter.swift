@@ -18,7 +18,7 @@ public struct REExporter {
     var written = 0
     try shards.forEach(kind: .reOutput) { _, reader in
       while let record: REImageOutput = try reader.next() {
-        let image = jsonString(record.image)
+        let image = jsonLiteral(record.image)
         for (n, cell) in record.cells.enumerated() {
           let row = Int(cell) / record.grid
           let col = Int(cell) % record.grid
@@ -26,7 +26,7 @@ public struct REExporter {
           let target = "[\(record.target[t]),\(record.target[t + 1]),\(record.target[t + 2])]"
           let rgb = record.parsed[n].map { "[\($0[0]),\($0[1]),\($0[2])]" } ?? "null"
           sink.write(
-            #"{"image":\#(image),"row":\#(row),"col":\#(col),"answer":\#(jsonString(record.answers[n])),"rgb":\#(rgb),"target":\#(target)}"#
+            #"{"image":\#(image),"row":\#(row),"col":\#(col),"answer":\#(jsonLiteral(record.answers[n])),"rgb":\#(rgb),"target":\#(target)}"#
               + "\n")
           written += 1
         }

@@ -1,3 +1,4 @@
+import Model
 import Foundation
 
 extension REReport {
@@ -50,10 +51,10 @@ extension REReport {
   }
 
   public func json() -> String {
-    let refs = references.map { #"{"model":\#(jsonString($0.model)),\#(REReport.json($0))}"# }
-    let perImage = images.map { #"{"image":\#(jsonString($0.image)),\#(REReport.json($0.figures))}"# }
+    let refs = references.map { #"{"model":\#(jsonLiteral($0.model)),\#(REReport.json($0))}"# }
+    let perImage = images.map { #"{"image":\#(jsonLiteral($0.image)),\#(REReport.json($0.figures))}"# }
     return
-      #"{"job":\#(job),"state":\#(jsonString(state)),"model":\#(jsonString(model.model)),"images_count":\#(model.images),\#(REReport.json(model)),"effective_resolution":\#(StatusReport.number(effectiveResolution)),"references":[\#(refs.joined(separator: ","))],"images":[\#(perImage.joined(separator: ","))]}"#
+      #"{"job":\#(job),"state":\#(jsonLiteral(state)),"model":\#(jsonLiteral(model.model)),"images_count":\#(model.images),\#(REReport.json(model)),"effective_resolution":\#(StatusReport.number(effectiveResolution)),"references":[\#(refs.joined(separator: ","))],"images":[\#(perImage.joined(separator: ","))]}"#
       + "\n"
   }
 

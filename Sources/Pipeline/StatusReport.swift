@@ -1,3 +1,4 @@
+import Model
 import Foundation
 public import Queue
 
@@ -30,16 +31,16 @@ public enum StatusReport {
   public static func json(_ jobs: [JobProgress]) -> String {
     let objects = jobs.map { job -> String in
       var fields: [String] = [
-        #""job":\#(job.jobID)"#, #""kind":\#(jsonString(job.kind))"#,
-        #""state":\#(jsonString(job.state))"#,
+        #""job":\#(job.jobID)"#, #""kind":\#(jsonLiteral(job.kind))"#,
+        #""state":\#(jsonLiteral(job.state))"#,
         #""shards":{"total":\#(job.totalShards),"available":\#(job.shardsAvailable),"running":\#(job.shardsRunning),"done":\#(job.shardsDone),"failed":\#(job.shardsFailed),"dead":\#(job.shardsDead)}"#,
         #""questions":\#(job.totalQuestions)"#, #""questions_done":\#(job.questionsDone)"#,
         #""questions_per_second":\#(number(job.questionsPerSecond))"#,
         #""eta_seconds":\#(number(job.etaSeconds))"#,
         #""elapsed_seconds":\#(number(job.elapsedSeconds))"#,
-        #""errors":[\#(job.errors.map(jsonString).joined(separator: ","))]"#,
+        #""errors":[\#(job.errors.map(jsonLiteral).joined(separator: ","))]"#,
       ]
-      fields.append(#""error":\#(job.error.map(jsonString) ?? "null")"#)
+      fields.append(#""error":\#(job.error.map(jsonLiteral) ?? "null")"#)
       return "{" + fields.joined(separator: ",") + "}"
     }
     return "[" + objects.joined(separator: ",\n") + "]\n"
