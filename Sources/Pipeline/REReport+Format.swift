@@ -22,12 +22,13 @@ extension REReport {
       "  \(model.images) images, \(model.questions) questions, \(model.unparsable) unparsable (\(REReport.fixed(model.unparsableRate * 100))%)"
     )
     lines.append("")
+    let width = max(30, ([model] + references).map { $0.model.count + 2 }.max() ?? 0)
     lines.append(
-      StatusReport.pad("MODEL", 30) + StatusReport.pad("RE %", 9) + StatusReport.pad("RE sum %", 10)
+      StatusReport.pad("MODEL", width) + StatusReport.pad("RE %", 9) + StatusReport.pad("RE sum %", 10)
         + StatusReport.pad("MAE lv", 8) + "UNPARSABLE")
     for figures in [model] + references {
       lines.append(
-        StatusReport.pad(figures.model, 30) + StatusReport.pad(REReport.fixed(figures.rePercent), 9)
+        StatusReport.pad(figures.model, width) + StatusReport.pad(REReport.fixed(figures.rePercent), 9)
           + StatusReport.pad(REReport.fixed(figures.reChannelSumPercent), 10)
           + StatusReport.pad(REReport.fixed(figures.maeLevels, 1), 8) + "\(figures.unparsable)")
     }
