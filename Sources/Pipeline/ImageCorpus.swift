@@ -14,6 +14,13 @@ public struct ImageCorpus: Sendable {
   public var slotImage: [Int32]
   public var root: String
 
+  public init(images: [String], imageIDs: [Int64], slotImage: [Int32], root: String) {
+    self.images = images
+    self.imageIDs = imageIDs
+    self.slotImage = slotImage
+    self.root = root
+  }
+
   public var slotCount: Int { slotImage.count }
 
   static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]

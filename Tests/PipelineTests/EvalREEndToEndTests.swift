@@ -112,8 +112,28 @@ import Testing
     #expect(html.contains("image-001.png"))
   }
 
+  @Test func compareShowsJobsSideBySide() throws {
+    let oracle = try Self.run(["--count", "1", "--per-image", "50", "--model", "baseline:oracle"])
+    let mean = try Self.run(["--count", "1", "--per-image", "50", "--model", "baseline:mean"])
+    let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
+    let result = try ProcessRunner.run("coordinator", ["compare", "\(oracle)", "\(mean)"], environment: db)
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    let oracleLine = try #require(lines.first { $0.hasPrefix("\(oracle) ") })
+    #expect(oracleLine.contains("baseline:oracle") && oracleLine.contains(" 0.00 "))
+    #expect(lines.contains { $0.hasPrefix("\(mean) ") && $0.contains("baseline:mean") })
+  }
+
   @Test func badInputIsRefusedAtEnqueue() throws {
     let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
+    let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("pixelprobe-\(UUID()).safetensors")
+    try Data("not a safetensors file at all".utf8).write(to: garbage)
+    defer { try? FileManager.default.removeItem(at: garbage) }
+    let weights = try ProcessRunner.run(
+      "coordinator", ["enqueue", "eval-re", "--images", TestEnvironment.photos, "--model", "native:\(garbage.path)"],
+      environment: db)
+    #expect(weights.status != 0)
+    #expect(weights.stderr.contains("--model") && weights.stderr.contains(garbage.path), "\(weights.stderr)")
     let cases: [([String], String)] = [
       (["--images", TestEnvironment.photos, "--count", "500"], "fewer than --count 500"),
       (["--images", TestEnvironment.photos, "--model", "baseline:nonsense"], "--model"),

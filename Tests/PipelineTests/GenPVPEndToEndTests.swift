@@ -83,6 +83,59 @@ import Testing
     #expect(totals.int(0, 0) == 3000)
   }
 
+  @Test func captionCorpusWithAFileStoreExportsForMiniGPT() throws {
+    let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pixelprobe-cap-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // Three caption rows over two photos: the first photo is drawn twice as often.
+    let captions = dir.appendingPathComponent("captions.json")
+    try Data(
+      """
+      [{"image": "opencv-apple.jpg", "caption": "an apple", "image_id": 1},
+       {"image": "skimage-coffee.png", "caption": "coffee", "image_id": 2},
+       {"image": "opencv-apple.jpg", "caption": "a red apple", "image_id": 1}]
+      """.utf8
+    ).write(to: captions)
+    let store = dir.appendingPathComponent("blobs")
+    let enqueued = try ProcessRunner.run(
+      "coordinator",
+      [
+        "enqueue", "gen-pvp", "--captions", captions.path, "--image-root", TestEnvironment.photos,
+        "--questions", "600", "--shard-size", "200", "--store", "file://\(store.path)",
+        "--loc-order", "xy",
+      ], environment: db)
+    #expect(enqueued.status == 0, "\(enqueued.stderr)")
+    let job = try #require(Int64(enqueued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    let worker = try ProcessRunner.run("worker", ["--exit-when-idle", "--kinds", "gen-pvp"], environment: db)
+    #expect(worker.status == 0, "\(worker.stderr)")
+    // The blobs are files in the store, not rows.
+    let files = FileManager.default.enumerator(atPath: store.path)?.allObjects.count ?? 0
+    #expect(files >= 6)
+
+    let exported = try ProcessRunner.run(
+      "coordinator", ["export", "\(job)", "--format", "minigpt"], environment: db)
+    #expect(exported.status == 0, "\(exported.stderr)")
+    let samples = try #require(
+      try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [[String: String]])
+    #expect(samples.count == 600)
+    let targets = try Self.targets()
+    var apples = 0
+    for sample in samples {
+      let image = try #require(sample["image"])
+      if image == "opencv-apple.jpg" { apples += 1 }
+      // `<Img><ImageHere></Img> [reconstruct] loc: [col,row] rgb: ` (xy order was asked for).
+      let instruction = try #require(sample["instruction_input"])
+      #expect(instruction.hasPrefix("<Img><ImageHere></Img> [reconstruct] loc: ["))
+      let numbers = instruction.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+      let (col, row) = (numbers[0], numbers[1])
+      let (r, g, b) = try #require(targets[image])[row, col]
+      #expect(sample["answer"] == "[\(r),\(g),\(b)]")
+    }
+    // Two of three slots are the apple: about 400 of 600 questions.
+    #expect((340...460).contains(apples), "\(apples)")
+  }
+
   @Test func badInputGivesOneLineErrorsAndEnqueuesNothing() throws {
     let url = try TestEnvironment.databaseURL()
     let db = ["DATABASE_URL": url]
