@@ -41,9 +41,9 @@ struct GenPVPBenchmark: ParsableCommand {
     var answered = 0
     let workTime = try clock.measure {
       for (k, blob) in blobs.enumerated() {
-        var reader = try ShardReader(
+        let reader = try ShardReader(
           bytes: blob.bytes, expectedDigest: blob.digest, expectedKind: .pvpInput, name: "bench \(k)")
-        let result = try work.run(&reader, shard: k)
+        let result = try work.run(reader, shard: k)
         decodes += result.images
         answered += result.questions
       }

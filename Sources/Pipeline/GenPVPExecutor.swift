@@ -17,12 +17,12 @@ public struct GenPVPExecutor: ShardExecutor {
     let spec: GenPVPSpec = try JobSpec.decode(shard)
     let name = "job \(shard.jobID) shard \(shard.index)"
     let store = try BlobStores.parse(spec.store)
-    var input = try ShardInput.open(
+    let input = try ShardInput.open(
       shard, store: store, kind: .pvpInput, connection: context.connection)
     let work = GenPVPWork(spec: spec, imageRoot: imageRootOverride ?? spec.imageRoot)
     let result: GenPVPWork.Result
     do {
-      result = try work.run(&input, shard: shard.index, isCancelled: context.isCancelled)
+      result = try work.run(input, shard: shard.index, isCancelled: context.isCancelled)
     } catch let error as ImageError {
       throw ShardFailure(retryable: false, code: "bad-image", message: "\(name): \(error)")
     } catch is CancellationError {

@@ -26,7 +26,7 @@ public struct GenPVPWork {
   }
 
   public func run(
-    _ input: inout ShardReader, shard: Int, isCancelled: () -> Bool = { false }
+    _ input: ShardReader, shard: Int, isCancelled: () -> Bool = { false }
   ) throws -> Result {
     var writer = try ShardWriter(
       kind: .pvpOutput, metadata: #"{"kind":"gen-pvp","shard":\#(shard)}"#)

@@ -14,7 +14,7 @@ public struct OutputShards {
   }
 
   /// Calls `body` with a reader over each shard's output, in shard order. Every shard must be done.
-  public func forEach(kind: RecordKind, _ body: (Int, inout ShardReader) throws -> Void) throws {
+  public func forEach(kind: RecordKind, _ body: (Int, ShardReader) throws -> Void) throws {
     let rows = try connection.query(
       "SELECT idx, state, output_digest FROM shards WHERE job_id = $1 ORDER BY idx", [.int(job)])
     for row in 0..<rows.count {
@@ -25,10 +25,10 @@ public struct OutputShards {
           "is \(rows.string(row, 1) ?? "?"), not done: its results are not there yet")
       }
       let bytes = try store.get(digest: digest, on: connection)
-      var reader = try ShardReader(
+      let reader = try ShardReader(
         bytes: bytes, expectedDigest: digest, expectedKind: kind,
         name: "job \(job) shard \(index) (output)")
-      try body(index, &reader)
+      try body(index, reader)
     }
   }
 }
