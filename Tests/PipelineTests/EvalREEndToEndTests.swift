@@ -112,6 +112,43 @@ import Testing
     #expect(html.contains("image-001.png"))
   }
 
+  @Test func deadShardsFailTheJobThenRetryAndCancelFromTheCommandLine() throws {
+    let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
+    // Nothing listens on port 1: every model call fails at once, one attempt per shard.
+    let enqueued = try ProcessRunner.run(
+      "coordinator",
+      [
+        "enqueue", "eval-re", "--images", TestEnvironment.photos, "--count", "2", "--per-image", "3",
+        "--model", "openai:http://127.0.0.1:1/v1?model=m&retries=0&timeout=2", "--max-attempts", "1",
+        "--idempotency-key", UUID().uuidString,
+      ], environment: db)
+    let job = try #require(Int64(enqueued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    let worker = try ProcessRunner.run("worker", ["--exit-when-idle"], environment: db)
+    #expect(worker.status == 0, "\(worker.stderr)")
+    let waited = try ProcessRunner.run("coordinator", ["wait", "\(job)"], environment: db)
+    #expect(waited.status == 1)
+    #expect(waited.stderr.contains("failed") && waited.stderr.contains("127.0.0.1:1"), "\(waited.stderr)")
+
+    let status = try ProcessRunner.run("coordinator", ["status", "\(job)", "--format", "json"], environment: db)
+    let jobs = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+    #expect(jobs.first?["state"] as? String == "failed")
+    #expect((jobs.first?["shards"] as? [String: Int])?["dead"] == 2)
+
+    let retried = try ProcessRunner.run("coordinator", ["retry", "\(job)"], environment: db)
+    #expect(retried.status == 0)
+    #expect(retried.stderr.contains("2 shard(s) back to available"), "\(retried.stderr)")
+    let cancelled = try ProcessRunner.run("coordinator", ["cancel", "\(job)"], environment: db)
+    #expect(cancelled.status == 0, "\(cancelled.stderr)")
+    let afterCancel = try ProcessRunner.run("coordinator", ["wait", "\(job)"], environment: db)
+    #expect(afterCancel.status == 1)
+    #expect(afterCancel.stderr.contains("cancelled"))
+    // A cancelled job's shards are not claimed.
+    let idle = try ProcessRunner.run("worker", ["--exit-when-idle"], environment: db)
+    #expect(idle.status == 0)
+    let after = try ProcessRunner.run("coordinator", ["status", "\(job)", "--format", "json"], environment: db)
+    #expect(after.stdout.contains("\"state\":\"cancelled\""))
+  }
+
   @Test func compareShowsJobsSideBySide() throws {
     let oracle = try Self.run(["--count", "1", "--per-image", "50", "--model", "baseline:oracle"])
     let mean = try Self.run(["--count", "1", "--per-image", "50", "--model", "baseline:mean"])
