@@ -332,8 +332,20 @@ extension WorkerRuntime {
     {
       var outputs: [ShardKey: ShardOutput] = [:]
       for item in batch { outputs[item.claim.key] = item.output }
-      return try queue.complete(batch.map { ($0.claim, $0.output) }) { connection, accepted in
-        for claim in accepted { try outputs[claim.key]?.writeResults(connection) }
+      var tries = 0
+      while true {
+        tries += 1
+        do {
+          return try queue.complete(batch.map { ($0.claim, $0.output) }) { connection, accepted in
+            for claim in accepted { try outputs[claim.key]?.writeResults(connection) }
+          }
+        } catch let error as PGError
+          where (error.sqlstate == "40P01" || error.sqlstate == "40001") && tries < 3
+        {
+          // Two batches spanning the same jobs in opposite order can deadlock on the job rows;
+          // the server rolled one back whole, so running it again is safe.
+          continue
+        }
       }
     }
 
