@@ -295,14 +295,6 @@ public final class PGConnection {
   }
 }
 
-/// A `NOTIFY` received on a channel the connection listens to.
-public struct PGNotification: Sendable, Hashable {
-  public var channel: String
-  public var payload: String
-  /// The server process that sent it.
-  public var serverProcessID: Int32
-}
-
 extension PGConnection {
   /// Turns a libpq result into rows, or into a `PGError` (freeing the result).
   func check(_ result: OpaquePointer?, context: String, code: PGError.Code = .query) throws
