@@ -57,7 +57,9 @@ public final class WorkerRuntime: Sendable {
   }
 
   /// Runs until the worker exits; returns the exit code (0: idle with `exitWhenIdle`, or shut
-  /// down gracefully). Throws only if the first connection cannot be made.
+  /// down gracefully). Throws only if the first connection cannot be made. Blocks the calling
+  /// thread (it becomes the controller): call it from the main thread or a thread of your own,
+  /// never from a Swift concurrency task. Call it once per runtime.
   public func run() throws -> Int32 {
     var controller = Controller(runtime: self)
     try controller.connectFirst()
