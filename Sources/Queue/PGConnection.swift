@@ -13,6 +13,8 @@ public final class PGConnection {
   let logger: Logger
   /// Statements prepared on this connection (SQL text → name), for `query(..., prepared: true)`.
   var preparedNames: [String: String] = [:]
+  /// Nesting depth of `transaction` calls inside a transaction (savepoint names).
+  var savepointDepth = 0
 
   private init(handle: OpaquePointer, target: String, logger: Logger) {
     self.handle = handle
@@ -120,12 +122,34 @@ public final class PGConnection {
     try query(sql, params).rowsAffected
   }
 
-  /// Runs `body` between BEGIN and COMMIT; rolls back when it throws.
+  /// Runs `body` between BEGIN and COMMIT; rolls back when it throws. Inside a transaction
+  /// already (e.g. in `writeResults` of a completing transaction) it nests with a savepoint, so
+  /// it never commits the outer transaction early.
   @discardableResult
   public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
-    try execute("BEGIN")
+    guard PQtransactionStatus(handle) == PQTRANS_IDLE else {
+      savepointDepth += 1
+      defer { savepointDepth -= 1 }
+      let name = "pp_nested_\(savepointDepth)"
+      try execute("SAVEPOINT " + name)
+      do {
+        let value = try body(self)
+        try execute("RELEASE SAVEPOINT " + name)
+        return value
+      } catch {
+        if !isBroken { _ = try? execute("ROLLBACK TO SAVEPOINT " + name) }
+        throw error
+      }
+    }
+    return try transaction(begin: "BEGIN", body)
+  }
+
+  /// A transaction opened by `begin`, a parameterless script such as
+  /// `BEGIN; SET LOCAL ...` (one round trip).
+  func transaction<T>(begin: String, _ body: (PGConnection) throws -> T) throws -> T {
     let value: T
     do {
+      try executeScript(begin)
       value = try body(self)
     } catch {
       if !isBroken { _ = try? execute("ROLLBACK") }
@@ -269,14 +293,6 @@ public final class PGConnection {
     defer { PQfreemem(quoted) }
     return String(cString: quoted)
   }
-}
-
-/// A `NOTIFY` received on a channel the connection listens to.
-public struct PGNotification: Sendable, Hashable {
-  public var channel: String
-  public var payload: String
-  /// The server process that sent it.
-  public var serverProcessID: Int32
 }
 
 extension PGConnection {

@@ -17,30 +17,3 @@ public struct ShardOutput: Sendable {
     self.writeResults = writeResults
   }
 }
-
-/// An executor's error with a verdict: `retryable` failures are tried again (while attempts are
-/// left), others make the shard dead at once. Any other `Error` counts as retryable.
-public struct ShardFailure: Error, CustomStringConvertible, Sendable {
-  public var retryable: Bool
-  /// Stable, short, e.g. `bad-image`, `missing-blob`.
-  public var code: String
-  public var message: String
-
-  public init(retryable: Bool, code: String, message: String) {
-    self.retryable = retryable
-    self.code = code
-    self.message = message
-  }
-
-  public var description: String { "\(code): \(message)" }
-}
-
-/// What became of a shard reported as failed.
-public enum ShardFate: Hashable, Sendable {
-  /// Claimable again after this many seconds.
-  case retrying(afterSeconds: Double)
-  /// No attempts left, or not retryable: the error is kept on the shard.
-  case dead
-  /// The lease was no longer ours: nothing was changed.
-  case rejected
-}

@@ -70,10 +70,7 @@ extension WorkQueue {
   /// otherwise hash-join the batch against a full scan of `shards`; with sequential scans
   /// priced out it goes through the key, whatever the table's size.
   func keyedTransaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
-    try connection.transaction { connection in
-      try connection.execute("SELECT set_config('enable_seqscan', 'off', true)")
-      return try body(connection)
-    }
+    try connection.transaction(begin: "BEGIN; SET LOCAL enable_seqscan = off", body)
   }
 
   /// `$1..$4`: job ids, indexes, attempts, owners of `claims`, for `unnest(...)`.

@@ -3,7 +3,7 @@ public import Logging
 /// The queue protocol over one connection: enqueue jobs, claim / heartbeat / complete / fail /
 /// release shards, and job control. Every operation is one statement or one transaction; every
 /// change to a claimed shard is fenced on (state = running, attempt, owner), so a worker that lost
-/// its lease changes nothing.
+/// its lease changes nothing. Like its connection, a queue is used from one thread at a time.
 public struct WorkQueue {
   /// The channel that enqueue, release and retry notify: a wake-up hint for idle workers, which
   /// poll anyway.

@@ -57,7 +57,9 @@ public final class WorkerRuntime: Sendable {
   }
 
   /// Runs until the worker exits; returns the exit code (0: idle with `exitWhenIdle`, or shut
-  /// down gracefully). Throws only if the first connection cannot be made.
+  /// down gracefully). Throws only if the first connection cannot be made. Blocks the calling
+  /// thread (it becomes the controller): call it from the main thread or a thread of your own,
+  /// never from a Swift concurrency task. Call it once per runtime.
   public func run() throws -> Int32 {
     var controller = Controller(runtime: self)
     try controller.connectFirst()
@@ -332,8 +334,20 @@ extension WorkerRuntime {
     {
       var outputs: [ShardKey: ShardOutput] = [:]
       for item in batch { outputs[item.claim.key] = item.output }
-      return try queue.complete(batch.map { ($0.claim, $0.output) }) { connection, accepted in
-        for claim in accepted { try outputs[claim.key]?.writeResults(connection) }
+      var tries = 0
+      while true {
+        tries += 1
+        do {
+          return try queue.complete(batch.map { ($0.claim, $0.output) }) { connection, accepted in
+            for claim in accepted { try outputs[claim.key]?.writeResults(connection) }
+          }
+        } catch let error as PGError
+          where (error.sqlstate == "40P01" || error.sqlstate == "40001") && tries < 3
+        {
+          // Two batches spanning the same jobs in opposite order can deadlock on the job rows;
+          // the server rolled one back whole, so running it again is safe.
+          continue
+        }
       }
     }
 

@@ -65,6 +65,19 @@ struct MigratorTests {
       try migrator.status(on: connection).first?.state == .modified(recorded: before, current: after))
   }
 
+  @Test func aRecordedMigrationMissingFromTheDirectoryIsRefused() throws {
+    let directory = try copyOfMigrations()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let connection = try TestDatabase.connect(try TestDatabase.freshSchema(prefix: "ppmig"))
+    let migrator = Migrator(directory: directory, logger: TestDatabase.logger)
+    try migrator.migrate(on: connection)
+    try connection.execute(
+      "INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '0999_future.sql', 'x')")
+    let error = try #require(throws: MigrationError.self) { try migrator.migrate(on: connection) }
+    #expect(error.code == .missingFile && error.subject == "0999_future.sql")
+    #expect(try migrator.status(on: connection).last?.state == .missing)
+  }
+
   @Test func aFailingFileLeavesNothingApplied() throws {
     let directory = try copyOfMigrations()
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -102,6 +102,31 @@ struct PGConnectionTests {
     #expect(try connection.query("SELECT array_agg(n)::text FROM t").string(0, 0) == "{2}")
   }
 
+  @Test func nestedTransactionsAreSavepoints() throws {
+    let connection = try TestDatabase.connect()
+    try connection.execute("CREATE TEMP TABLE nested (n int)")
+    struct Inner: Error {}
+    try connection.transaction { outer in
+      try outer.execute("INSERT INTO nested VALUES (1)")
+      #expect(throws: Inner.self) {
+        try outer.transaction { inner in
+          try inner.execute("INSERT INTO nested VALUES (2)")
+          throw Inner()
+        }
+      }
+      try outer.transaction { inner in try inner.execute("INSERT INTO nested VALUES (3)") }
+    }
+    #expect(try connection.query("SELECT array_agg(n ORDER BY n)::text FROM nested").string(0, 0) == "{1,3}")
+    struct Outer: Error {}
+    #expect(throws: Outer.self) {
+      try connection.transaction { outer in
+        try outer.transaction { inner in try inner.execute("INSERT INTO nested VALUES (4)") }
+        throw Outer()
+      }
+    }
+    #expect(try connection.query("SELECT count(*) FROM nested").int(0, 0) == 2)
+  }
+
   @Test func aSwallowedErrorInsideATransactionMakesCommitFail() throws {
     let connection = try TestDatabase.connect()
     #expect(throws: PGError.self) {

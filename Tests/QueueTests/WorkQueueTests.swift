@@ -272,14 +272,20 @@ struct WorkQueueTests {
 
   @Test func heartbeatsExtendLeasesAndReportLostOnes() throws {
     let fixture = try QueueFixture("heartbeat")
-    let job = try fixture.enqueue(shards: 2, lease: 1)
+    let job = try fixture.enqueue(shards: 2, lease: 2)
     let claims = try fixture.claim("holder", limit: 2)
-    for _ in 0..<3 {
-      Thread.sleep(forTimeInterval: 0.5)
+    let lease =
+      "SELECT extract(epoch FROM lease_expires_at)::float8 FROM shards WHERE job_id = $1 AND idx = 0"
+    let first = try fixture.connection.query(lease, [.int(job)]).double(0, 0) ?? 0
+    for _ in 0..<6 {
+      Thread.sleep(forTimeInterval: 0.4)
       #expect(try fixture.queue.heartbeat(claims).isEmpty)
     }
-    #expect(try fixture.claim("thief").isEmpty)  // 1.5 s after the claim, the leases still hold
-    Thread.sleep(forTimeInterval: 1.2)
+    // 2.4 s after the claim, the 2 s leases still hold, pushed on by the heartbeats.
+    let extended = try fixture.connection.query(lease, [.int(job)]).double(0, 0) ?? 0
+    #expect(extended - first >= 2)
+    #expect(try fixture.claim("thief").isEmpty)
+    Thread.sleep(forTimeInterval: 2.3)
     let stolen = try fixture.claim("thief", limit: 1)
     #expect(stolen.map(\.index) == [0])
     #expect(try fixture.queue.heartbeat(claims) == [claims[0].key])

@@ -158,6 +158,19 @@ func config(
     #expect(last.first == .complete([done(2)]))
   }
 
+  @Test func aLostLeaseOfAWaitingShardDropsItWithoutRunningIt() {
+    var machine = Machine(configuration: config(concurrency: 1, prefetch: 1, heartbeat: 5, poll: 100))
+    _ = machine.event(.started, now: 0)
+    #expect(machine.event(.claimed([shard(0), shard(1)]), now: 0) == [.execute(shard(0))])
+    #expect(machine.event(.tick, now: 5) == [.heartbeat([shard(0), shard(1)])])
+    #expect(machine.event(.heartbeatFinished(lost: [shard(1).key]), now: 5) == [.claim(limit: 1)])
+    #expect(machine.heldLeases == [shard(0)])
+    // Shard 0 finishes; the next one to run is whatever the new claim brings, never shard 1.
+    _ = machine.event(.claimed([shard(2)]), now: 5)
+    let next = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 6)
+    #expect(next.contains(.execute(shard(2))) && !next.contains(.execute(shard(1))))
+  }
+
   @Test(arguments: [(60, 10.0, 10.0), (9, 10.0, 3.0), (3, 10.0, 1.0)])
   func heartbeatIntervalIsAtMostAThirdOfTheLease(lease: Int, interval: Double, expected: Double) {
     var machine = Machine(configuration: config(concurrency: 1, heartbeat: interval))
