@@ -54,7 +54,7 @@ CREATE TABLE refcoco_sentence_metrics (
 CREATE VIEW refcoco_sentence_report AS
 SELECT s.job_id, s.ordinal, s.dataset, s.split_by, s.split, s.split_no, s.ref_id, s.sent_id,
        s.ann_id, s.image, s.sentence, m.intersection_px, m.union_px,
-       CASE WHEN m.union_px = 0 THEN 1.0 ELSE m.intersection_px::float8 / m.union_px END AS iou,
+       CASE WHEN m.union_px = 0 THEN 1.0::float8 ELSE m.intersection_px::float8 / m.union_px END AS iou,
        m.gt_x1, m.gt_y1, m.gt_x2, m.gt_y2, m.pred_x1, m.pred_y1, m.pred_x2, m.pred_y2,
        m.box_iou, m.rec_hit, m.box_source, m.mask_x1, m.mask_y1, m.mask_x2, m.mask_y2,
        m.questions, m.mask_questions, m.unparsable, m.rec_unparsable
@@ -62,15 +62,17 @@ FROM refcoco_subsets s JOIN refcoco_sentence_metrics m USING (job_id, ordinal);
 
 -- Per split: cIoU = sum of intersections / sum of unions (LISA), gIoU = mean per-sentence IoU,
 -- REC accuracy = fraction of REC answers with IoU > 0.5 (unparsable answers are misses). All
--- fractions in 0..1; `sentences` counts the scored ones, `planned` the recorded subset.
+-- fractions in 0..1, over the scored sentences (`sentences`; `planned` is the recorded subset).
+-- cIoU is null when every union is empty.
 CREATE VIEW refcoco_split_report AS
 SELECT s.job_id, s.dataset, s.split, s.split_no, count(*) AS planned,
        count(m.ordinal) AS sentences,
        coalesce(sum(m.intersection_px), 0) AS intersection_px,
        coalesce(sum(m.union_px), 0) AS union_px,
-       sum(m.intersection_px)::float8 / nullif(sum(m.union_px), 0) AS ciou,
-       avg(CASE WHEN m.union_px = 0 THEN 1.0 ELSE m.intersection_px::float8 / m.union_px END) AS giou,
-       avg(CASE WHEN m.rec_hit THEN 1.0 ELSE 0.0 END) AS rec_acc,
+       sum(m.intersection_px)::float8 / nullif(sum(m.union_px), 0)::float8 AS ciou,
+       avg(CASE WHEN m.union_px = 0 THEN 1.0::float8 ELSE m.intersection_px::float8 / m.union_px END)
+         AS giou,
+       avg(m.rec_hit::int::float8) AS rec_acc,
        coalesce(sum(m.questions), 0) AS questions,
        coalesce(sum(m.mask_questions), 0) AS mask_questions,
        coalesce(sum(m.unparsable), 0) AS unparsable,
@@ -78,8 +80,8 @@ SELECT s.job_id, s.dataset, s.split, s.split_no, count(*) AS planned,
 FROM refcoco_subsets s LEFT JOIN refcoco_sentence_metrics m USING (job_id, ordinal)
 GROUP BY s.job_id, s.dataset, s.split, s.split_no;
 
--- Per job: the paper's "avg" column is the mean of the splits' cIoUs (Table 3); the same for gIoU
--- and REC accuracy (Table 6's "Average").
+-- Per job: the paper's "avg" column is the mean of the splits' cIoUs (Table 3; splits without a
+-- cIoU are left out); the same for gIoU and REC accuracy (Table 6's "Average").
 CREATE VIEW refcoco_job_report AS
 SELECT job_id, count(*) AS splits, sum(planned) AS planned, sum(sentences) AS sentences,
        avg(ciou) AS avg_ciou, avg(giou) AS avg_giou, avg(rec_acc) AS avg_rec_acc,
