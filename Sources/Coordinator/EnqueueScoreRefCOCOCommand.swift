@@ -9,22 +9,27 @@ struct EnqueueScoreRefCOCOCommand: ParsableCommand {
     commandName: "score-refcoco",
     abstract: "Referring segmentation on RefCOCO/RefCOCO+/RefCOCOg subsets: cIoU, gIoU, REC accuracy.",
     discussion: """
-      The paper's protocol: per sentence, `[refer] give me the location of {sentence}` gives a box
-      (MiniGPT-v2's {<x1><y1><x2><y2>}, 0..100; an unparsable answer falls back to the whole image
-      and is counted), then `[segmentation] {sentence} loc: [row,col] mask: ` is asked for every
-      grid cell whose centre lies inside the box (others are 0). The grid mask is upsampled with
-      NEAREST and compared with the full-resolution ground truth. cIoU = sum of intersections /
-      sum of unions per split; gIoU = mean per-sentence IoU; REC accuracy = box IoU > 0.5.
+      The paper's protocol, per sentence: `[refer] give me the location of {sentence}` gives a \
+      box (MiniGPT-v2's {<x1><y1><x2><y2>}, 0..100; an unparsable answer falls back to the whole \
+      image and is counted), then `[segmentation] {sentence} loc: [row,col] mask: ` is asked for \
+      every grid cell whose centre lies inside the box (the others are 0). The grid mask is \
+      upsampled with NEAREST and compared with the full-resolution ground truth. Per split: \
+      cIoU = sum of intersections / sum of unions, gIoU = mean per-sentence IoU, REC accuracy = \
+      share of boxes with IoU > 0.5.
 
-      Data: --refer-root holds <dataset>/instances.json and <dataset>/refs(<splitBy>).p (the
-      official refer layout); --image-root holds the images named by instances.json (COCO
-      train2014). --datasets lists DATASET:SPLITBY items; --splits lists DATASET:SPLIT items, in
-      report order, e.g. --splits refcoco:val,refcoco:testA,refcocog:test (default: the paper's
-      splits of the chosen datasets, RefCOCO and RefCOCO+ val/testA/testB, RefCOCOg val/test).
-      --per-split sentences are drawn per split with --seed and recorded in refcoco_subsets.
-      --box model (the model's box), gt (the ground-truth box) or full (every cell).
-      Models: baseline:oracle (true box and grid mask: the grid's ceiling) | baseline:box (true
-      box, every cell inside it 1) | native:... | openai:BASE_URL?model=NAME&template=minigptv2
+      Data: --refer-root holds <dataset>/instances.json and <dataset>/refs(<splitBy>).p (the \
+      official refer layout); --image-root holds the images instances.json names (COCO train2014).
+
+      --datasets lists DATASET:SPLITBY items. --splits lists DATASET:SPLIT items in report order, \
+      e.g. --splits refcoco:val,refcoco:testA,refcocog:test; by default the paper's splits of the \
+      chosen datasets (RefCOCO and RefCOCO+ val, testA, testB; RefCOCOg val, test). --per-split \
+      sentences are drawn per split with --seed and recorded in the table refcoco_subsets.
+
+      --box model: the model's box (the paper); gt: the ground-truth box; full: every cell.
+
+      Models: baseline:oracle (true box, true grid mask: the ceiling the grid allows) | \
+      baseline:box (true box, every cell inside it 1) | native:FILE.safetensors | \
+      openai:BASE_URL?model=NAME&template=minigptv2
       """)
 
   @OptionGroup var database: DatabaseOptions

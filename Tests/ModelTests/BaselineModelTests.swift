@@ -36,10 +36,7 @@ import Testing
     #expect(answers == ["[90,246,100]"])
   }
 
-  @Test(arguments: [
-    "baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean",
-    "native2:x",
-  ])
+  @Test(arguments: ["baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean", "native2:x"])
   func badURIsAreRefused(_ uri: String) {
     #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
   }

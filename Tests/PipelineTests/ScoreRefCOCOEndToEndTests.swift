@@ -194,6 +194,49 @@ import Testing
     try Self.check(try Self.report(job), against: expected)
   }
 
+  /// The openai backend sends both prompts with the image: fake-vlm answers `[refer]` with a
+  /// fixed box and `[segmentation]` with 1 where row + col is even.
+  @Test func openAIBackendAsksTheBoxThenTheCellsInIt() throws {
+    let (server, out, err) = try ProcessRunner.start("fake-vlm", ["--port", "0"])
+    defer {
+      server.terminate()
+      _ = ProcessRunner.finish(server, out, err)
+    }
+    var greeting = Data()
+    while !greeting.contains(UInt8(ascii: "\n")) {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      greeting.append(chunk)
+    }
+    let port = try #require(
+      String(decoding: greeting, as: UTF8.self).split(separator: " ").last.flatMap {
+        Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+      })
+    let job = try Self.run(
+      [
+        "--splits", "refcoco:val,refcoco:testB", "--per-split", "2", "--grid", "8", "--model",
+        "openai:http://127.0.0.1:\(port)/v1?model=refer&concurrency=4",
+      ], workers: 1)
+    var expected = Expected()
+    var questions = 0
+    for sentence in try Self.subset(job) {
+      let a = try #require(ReferMini.summary[sentence.annotation])
+      let (w, h) = (Double(a.width), Double(a.height))
+      let box = (x1: 10.0 / 100 * w, y1: 20.0 / 100 * h, x2: 60.0 / 100 * w, y2: 80.0 / 100 * h)
+      let cells = ReferMini.cellsInBox(box, width: a.width, height: a.height, grid: 8)
+      questions += 1 + cells.count
+      let grid = GrayImage(
+        width: 8, height: 8,
+        pixels: (0..<64).map { cells.contains($0) && ($0 / 8 + $0 % 8) % 2 == 0 ? 1 : 0 })
+      let overlap = ReferMini.overlap(grid: grid, truth: try ReferMini.mask(sentence.annotation))
+      expected.add(sentence.split, overlap, hit: ReferMini.boxIoU(box, a.box) > 0.5)
+    }
+    let report = try Self.report(job)
+    try Self.check(report, against: expected)
+    #expect(report["questions"] as? Int == questions)
+    #expect(report["unparsable"] as? Int == 0)
+  }
+
   /// The export holds every scored sentence with its pixel counts and boxes; cIoU recomputed from
   /// it matches the report. Render writes decodable PNGs in the Fig. 4 layout.
   @Test func exportRecomputesTheReportAndRenderDraws() throws {
