@@ -4,9 +4,17 @@ public import Queue
 /// figure here is a column of `refcoco_split_report` / `refcoco_job_report`). Ratios are
 /// fractions in 0...1; the text layout prints percentages as the paper does.
 public struct ScoreRefCOCOReport: Sendable {
+  /// A sentence of the recorded subset.
+  public struct SentenceID: Sendable, Equatable {
+    public var refID: Int
+    public var sentID: Int
+  }
+
   public struct Split: Sendable, Equatable {
     public var dataset: String
     public var split: String
+    /// The recorded subset of the split (`refcoco_subsets`), in job order.
+    public var subset: [SentenceID]
     /// Sentences in the recorded subset, and those scored so far.
     public var planned: Int
     public var sentences: Int
@@ -52,9 +60,19 @@ public struct ScoreRefCOCOReport: Sendable {
              questions, mask_questions, unparsable, rec_unparsable
       FROM refcoco_split_report WHERE job_id = $1 ORDER BY split_no
       """, [.int(job)])
+    let members = try connection.query(
+      "SELECT dataset, split, ref_id, sent_id FROM refcoco_subsets WHERE job_id = $1 ORDER BY ordinal",
+      [.int(job)])
+    var subsets: [String: [SentenceID]] = [:]
+    for r in 0..<members.count {
+      let key = "\(members.string(r, 0) ?? ""):\(members.string(r, 1) ?? "")"
+      subsets[key, default: []].append(
+        SentenceID(refID: members.int(r, 2) ?? -1, sentID: members.int(r, 3) ?? -1))
+    }
     let splits = (0..<rows.count).map { r in
       Split(
         dataset: rows.string(r, 0) ?? "", split: rows.string(r, 1) ?? "",
+        subset: subsets["\(rows.string(r, 0) ?? ""):\(rows.string(r, 1) ?? "")"] ?? [],
         planned: rows.int(r, 2) ?? 0, sentences: rows.int(r, 3) ?? 0,
         intersection: rows.int64(r, 4) ?? 0, union: rows.int64(r, 5) ?? 0, ciou: rows.double(r, 6),
         giou: rows.double(r, 7), recAccuracy: rows.double(r, 8), questions: rows.int64(r, 9) ?? 0,

@@ -314,6 +314,11 @@ import Testing
       }
     }
     #expect(a.map { "\($0.split)/\($0.refID)/\($0.sentID)" } == sampled)
+    // The report lists the same subset, per split.
+    let listed = try #require(try Self.report(first)["splits"] as? [[String: Any]]).flatMap { split in
+      (split["subset"] as? [[Int]] ?? []).map { "\(split["split"] as? String ?? "")/\($0[0])/\($0[1])" }
+    }
+    #expect(listed == sampled)
     let other = try Self.subset(
       try Self.enqueue(["--splits", "refcoco:testA,refcoco:testB", "--per-split", "3", "--seed", "12"]))
     #expect(other.map(\.sentID) != a.map(\.sentID))

@@ -81,6 +81,9 @@ import Testing
     #expect(splits[0]["ciou"] as? Double == 40.0 / 60.0)
     #expect(splits[1]["ciou"] is NSNull)
     #expect(splits[2]["sentences"] as? Int == 1)
+    // The recorded subset, scored or not (ref_id = sent_id = ordinal in these rows).
+    #expect(splits[0]["subset"] as? [[Int]] == [[0, 0], [1, 1], [2, 2]])
+    #expect(splits[2]["subset"] as? [[Int]] == [[5, 5], [6, 6]])
     #expect(object["avg_ciou"] as? Double == report.averageCIoU)
 
     let text = report.text()
