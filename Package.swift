@@ -32,7 +32,7 @@ let package = Package(
     .target(name: "Refer"),
     .target(
       name: "Model",
-      dependencies: ["CBLAS", "Imaging", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CBLAS", "Imaging", "Refer", .product(name: "Logging", package: "swift-log")],
       exclude: ["Native/README.md"]),
     .target(
       name: "Queue",
@@ -40,7 +40,7 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Shards", "Imaging", "Model", "Queue",
+        "Shards", "Imaging", "Model", "Queue", "Refer",
         .product(name: "Logging", package: "swift-log"),
       ]),
 
@@ -81,12 +81,12 @@ let package = Package(
 
     .testTarget(name: "ShardsTests", dependencies: ["Shards"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-    .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging"], exclude: ["Fixtures"]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging", "Refer"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
     .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model"]),
+      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -8,3 +8,5 @@ extension LocOrder: ExpressibleByArgument {}
 extension UnparsablePolicy: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
+extension RefBoxMode: ExpressibleByArgument {}
+extension SentenceField: ExpressibleByArgument {}

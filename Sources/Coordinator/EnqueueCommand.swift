@@ -8,5 +8,7 @@ struct EnqueueCommand: ParsableCommand {
       Enqueueing is one transaction: on any error nothing is stored. The same specification
       enqueued twice returns the first job's id (the idempotency key defaults to the full spec).
       """,
-    subcommands: [EnqueueGenPVPCommand.self, EnqueueEvalRECommand.self])
+    subcommands: [
+      EnqueueGenPVPCommand.self, EnqueueEvalRECommand.self, EnqueueScoreRefCOCOCommand.self,
+    ])
 }

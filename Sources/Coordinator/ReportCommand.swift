@@ -6,8 +6,13 @@ import Queue
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Print a job's results table (eval-re: RE, references, effective resolution, per image).",
-    discussion: "The same figures are in the SQL views re_job_report and re_image_report.")
+    abstract: "Print a job's results tables (eval-re: RE; score-refcoco: cIoU, gIoU, REC accuracy).",
+    discussion: """
+      eval-re: RE, references, effective resolution, per image (SQL views re_job_report,
+      re_image_report). score-refcoco: mask cIoU per split and their mean (paper Table 3 layout),
+      gIoU, REC accuracy @0.5 (Table 6 layout) (SQL views refcoco_split_report, refcoco_job_report,
+      refcoco_sentence_report). JSON and CSV give ratios as fractions.
+      """)
 
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var logging: LoggingOptions
@@ -20,6 +25,15 @@ struct ReportCommand: ParsableCommand {
     try reportingErrors("coordinator report") {
       let logger = logging.makeLogger(label: "coordinator")
       let connection = try database.connect(logger: logger)
+      if try JobKindLookup.kind(of: job, connection: connection) == ScoreRefCOCOSpec.kind {
+        let report = try ScoreRefCOCOReport.load(job: job, connection: connection)
+        switch format {
+        case .text: print(report.text(), terminator: "")
+        case .json: print(report.json(), terminator: "")
+        case .csv: print(report.csv(), terminator: "")
+        }
+        return
+      }
       let report = try REReport.load(job: job, connection: connection)
       switch format {
       case .text: print(report.text(), terminator: "")
@@ -33,7 +47,7 @@ struct ReportCommand: ParsableCommand {
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
-    abstract: "Put several eval-re jobs side by side, like the paper's Table 2.")
+    abstract: "Put several jobs of one kind side by side (eval-re: Table 2; score-refcoco: Tables 3, 6, 7).")
 
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var logging: LoggingOptions
@@ -48,6 +62,12 @@ struct CompareCommand: ParsableCommand {
     try reportingErrors("coordinator compare") {
       let logger = logging.makeLogger(label: "coordinator")
       let connection = try database.connect(logger: logger)
+      let kinds = try Set(jobs.map { try JobKindLookup.kind(of: $0, connection: connection) })
+      if kinds == [ScoreRefCOCOSpec.kind] {
+        let reports = try jobs.map { try ScoreRefCOCOReport.load(job: $0, connection: connection) }
+        print(ScoreRefCOCOReport.compare(reports), terminator: "")
+        return
+      }
       let reports = try jobs.map { try REReport.load(job: $0, connection: connection) }
       print(REReport.compare(reports), terminator: "")
     }

@@ -15,6 +15,8 @@ import Synchronization
 ///   fail-once    500 the first time per question    garbage    200 with a body that is not JSON
 ///   429-once     429 + Retry-After: 1 the first time per question
 ///   hang         never answers                      always-500 always 500
+///   refer        `[refer]` questions: `{<10><20><60><80>}`; `[segmentation]` questions: `1` where
+///                row + col is even, else `0` (checks that both prompts and the image travel)
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
 @main
 struct FakeVLMServer {
@@ -93,6 +95,15 @@ final class ChatHandler: Sendable {
       return HTTPResponse(status: 200, body: Array("this is not json at all".utf8))
     case "nonsense":
       return completion("I cannot tell.")
+    case "refer":
+      guard !imageBytes.isEmpty else { return completion("no image") }
+      if text.hasPrefix(TaskFormat.referQuestion(sentence: "")) {
+        return completion("{<10><20><60><80>}")
+      }
+      guard text.hasPrefix("[segmentation] "), let (row, col) = Self.location(in: text) else {
+        return completion("unexpected question")
+      }
+      return completion((row + col) % 2 == 0 ? "1" : "0")
     default:
       break
     }

@@ -34,6 +34,13 @@ extension Resampler {
     }
   }
 
+  /// For each of `outSize` output indices, the source index Pillow's NEAREST resize reads (nil
+  /// outside the source): for callers that map coordinates between sizes without resizing pixels
+  /// (masks kept run-length encoded, say).
+  public static func nearestSourceIndices(from inSize: Int, to outSize: Int) -> [Int?] {
+    sourceIndices(from: inSize, to: outSize)
+  }
+
   /// Source index of every output index, or nil outside the source.
   static func sourceIndices(from inSize: Int, to outSize: Int) -> [Int?] {
     let step = Double(Float(inSize) - Float(0)) / Double(outSize)

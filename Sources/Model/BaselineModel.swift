@@ -1,15 +1,20 @@
 public import Imaging
 
-/// Cheap reference models that every RE figure is read against. They answer in text, through the
-/// same parsers as real models.
+/// Cheap reference models that every RE and cIoU figure is read against. They answer in text,
+/// through the same parsers as real models.
 public struct BaselineModel: VisionLanguageModel {
   public enum Kind: Sendable, Equatable {
     /// The image's mean colour (of the grid target) everywhere.
     case mean
     /// Pillow BICUBIC down to k x k, then back up to the grid: what a blurry contour scores.
     case thumbnail(k: Int)
-    /// The true value: for pipeline checks (RE 0).
+    /// The true value: for pipeline checks (RE 0). Referring segmentation: the ground-truth box
+    /// (MiniGPT-v2 text) and the ground-truth mask at grid resolution, so its cIoU is the ceiling
+    /// the grid allows.
     case oracle
+    /// Referring segmentation's "the box is the mask": the ground-truth box as its REC answer and
+    /// `1` to every mask question, so the mask is every asked cell. No pixel answers.
+    case box
   }
 
   public let kind: Kind
@@ -21,6 +26,7 @@ public struct BaselineModel: VisionLanguageModel {
     case .mean: uri = "baseline:mean"
     case .thumbnail(let k): uri = "baseline:thumbnail?k=\(k)"
     case .oracle: uri = "baseline:oracle"
+    case .box: uri = "baseline:box"
     }
   }
 
@@ -35,10 +41,13 @@ public struct BaselineModel: VisionLanguageModel {
     case "oracle":
       try uri.allowOnly([])
       self.init(kind: .oracle)
+    case "box":
+      try uri.allowOnly([])
+      self.init(kind: .box)
     default:
       throw ModelError(
         .badURI, model: uri.description,
-        "unknown baseline '\(uri.target)' (known: mean, thumbnail?k=K, oracle)")
+        "unknown baseline '\(uri.target)' (known: mean, thumbnail?k=K, oracle, box)")
     }
   }
 
@@ -46,6 +55,8 @@ public struct BaselineModel: VisionLanguageModel {
   public func reconstruction(of image: ModelImage) throws(ModelError) -> RGBImage {
     let target = image.target ?? Resampler.bicubic(image.rgb, width: image.grid, height: image.grid)
     switch kind {
+    case .box:
+      throw ModelError(.unsupportedTask, model: uri, "\(uri) answers no pixel questions")
     case .oracle:
       return target
     case .mean:
@@ -78,12 +89,16 @@ public struct BaselineModel: VisionLanguageModel {
         let (r, g, b) = reconstruction![row, col]
         return TaskFormat.pixelAnswer(r: r, g: g, b: b)
       case .mask(_, let row, let col):
+        if kind == .box { return "1" }
         guard kind == .oracle, let mask = image.gridMask else {
           throw ModelError(.unsupportedTask, model: uri, "\(uri) cannot answer mask questions")
         }
         return mask[row * image.grid + col] != 0 ? "1" : "0"
       case .refer:
-        throw ModelError(.unsupportedTask, model: uri, "\(uri) cannot answer refer questions")
+        guard kind == .oracle || kind == .box, let box = image.truthBox else {
+          throw ModelError(.unsupportedTask, model: uri, "\(uri) cannot answer refer questions")
+        }
+        return box.answerText(imageWidth: image.rgb.width, imageHeight: image.rgb.height)
       }
     }
   }

@@ -1,4 +1,5 @@
 public import Imaging
+public import Refer
 
 /// Everything a backend may need about the image a batch of questions is about.
 public struct ModelImage: Sendable {
@@ -14,10 +15,12 @@ public struct ModelImage: Sendable {
   public var target: RGBImage?
   /// Ground-truth mask on the grid (row-major, 0/1), for segmentation oracles.
   public var gridMask: [UInt8]?
+  /// Ground-truth box of the referred object in pixels of `rgb`, for REC oracles and baselines.
+  public var truthBox: ReferBox?
 
   public init(
     name: String, encoded: [UInt8], rgb: RGBImage, grid: Int, target: RGBImage? = nil,
-    gridMask: [UInt8]? = nil
+    gridMask: [UInt8]? = nil, truthBox: ReferBox? = nil
   ) {
     self.name = name
     self.encoded = encoded
@@ -25,6 +28,7 @@ public struct ModelImage: Sendable {
     self.grid = grid
     self.target = target
     self.gridMask = gridMask
+    self.truthBox = truthBox
   }
 
   /// The MIME type of `encoded`, from its magic bytes.

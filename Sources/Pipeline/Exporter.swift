@@ -25,6 +25,11 @@ public struct Exporter {
       }
       let spec: EvalRESpec = try JobSpec.decode(json, job: job)
       return try REExporter(connection: connection).export(job: job, spec: spec, to: sink)
+    case ScoreRefCOCOSpec.kind:
+      guard format == .jsonl else {
+        throw PipelineError(.badOption, "--format", "score-refcoco jobs export as jsonl only")
+      }
+      return try ScoreRefCOCOExporter(connection: connection).export(job: job, to: sink)
     default:
       throw PipelineError(.unknownKind, "job \(job)", "cannot export jobs of kind \(kind)")
     }

@@ -2,7 +2,7 @@ public import Queue
 
 /// The worker's executor: sends each claimed shard to the executor of its job kind.
 public struct PipelineExecutor: ShardExecutor {
-  public static let kinds = [GenPVPSpec.kind, EvalRESpec.kind]
+  public static let kinds = [GenPVPSpec.kind, EvalRESpec.kind, ScoreRefCOCOSpec.kind]
 
   public var imageRootOverride: String?
 
@@ -17,6 +17,8 @@ public struct PipelineExecutor: ShardExecutor {
         shard, context: context)
     case EvalRESpec.kind:
       return try EvalREExecutor().execute(shard, context: context)
+    case ScoreRefCOCOSpec.kind:
+      return try ScoreRefCOCOExecutor().execute(shard, context: context)
     default:
       throw ShardFailure(
         retryable: true, code: "unknown-kind",

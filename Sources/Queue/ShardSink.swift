@@ -1,7 +1,9 @@
 /// Receives the shards of a job being enqueued: stores each blob at once and buffers the shard
 /// rows, copied into `shards` in chunks, so memory stays flat however many shards a job has.
 public struct ShardSink {
-  let connection: PGConnection
+  /// The enqueue transaction's connection: a job kind writes its own planning rows here, so they
+  /// exist exactly when the job does.
+  public let connection: PGConnection
   let store: any BlobStore
   public let jobID: Int64
   let attemptLimit: Int

@@ -1,5 +1,6 @@
 import Imaging
 import Model
+import Refer
 import Testing
 
 @Suite struct BaselineModelTests {
@@ -38,6 +39,46 @@ import Testing
   @Test(arguments: ["baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean", "native2:x"])
   func badURIsAreRefused(_ uri: String) {
     #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
+  }
+
+  /// A 200 x 100 image whose ground-truth box is (50, 10)-(150, 95) and whose 4 x 4 grid mask
+  /// is the middle two columns.
+  static var referImage: ModelImage {
+    ModelImage(
+      name: "r", encoded: [],
+      rgb: RGBImage(width: 200, height: 100, pixels: [UInt8](repeating: 0, count: 60_000)),
+      grid: 4, gridMask: [0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0],
+      truthBox: ReferBox(x1: 50, y1: 10, x2: 150, y2: 95))
+  }
+
+  static let referQuestions = [
+    ModelQuestion(text: TaskFormat.referQuestion(sentence: "s"), task: .refer(sentence: "s")),
+    ModelQuestion(text: "", task: .mask(sentence: "s", row: 0, col: 0)),
+    ModelQuestion(text: "", task: .mask(sentence: "s", row: 3, col: 2)),
+  ]
+
+  @Test func oracleAnswersTheTrueBoxAndGridMask() throws {
+    // 50/200*100 = 25, 10/100*100 = 10, 150/200*100 = 75, 95/100*100 = 95.
+    let answers = try BaselineModel(kind: .oracle).answer(Self.referQuestions, about: Self.referImage)
+    #expect(answers == ["{<25><10><75><95>}", "0", "1"])
+  }
+
+  @Test func boxAnswersTheTrueBoxAndOneEverywhere() throws {
+    let model = try ModelFactory.make("baseline:box")
+    #expect(model.uri == "baseline:box")
+    let answers = try model.answer(Self.referQuestions, about: Self.referImage)
+    #expect(answers == ["{<25><10><75><95>}", "1", "1"])
+    #expect(throws: ModelError.self) { try model.answer([.pixel(row: 0, col: 0)], about: Self.image) }
+  }
+
+  @Test func referWithoutATruthBoxIsUnsupported() throws {
+    var image = Self.referImage
+    image.truthBox = nil
+    for kind in [BaselineModel.Kind.oracle, .box, .mean] {
+      #expect(throws: ModelError.self) {
+        try BaselineModel(kind: kind).answer([Self.referQuestions[0]], about: image)
+      }
+    }
   }
 
   @Test func urisRoundTrip() throws {
