@@ -25,7 +25,8 @@ struct MakeCorpusCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("pixelprobe-train make-corpus") {
       let corpus = CropCorpus(
-        photos: photos, holdout: holdout.split(separator: ",").map(String.init), cropsPerPhoto: crops, size: size,
+        photos: photos, holdout: holdout.split(separator: ",").map(String.init), cropsPerPhoto: crops,
+        size: size,
         seed: seed)
       let count = try corpus.write(train: train, heldOut: heldOut)
       printError("pixelprobe-train: \(count) crops in \(train)")

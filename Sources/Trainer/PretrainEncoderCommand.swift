@@ -36,22 +36,27 @@ struct PretrainEncoderCommand: ParsableCommand {
   func run() throws {
     try reportingErrors("pixelprobe-train pretrain-encoder") {
       let logger = logging.makeLogger(label: "pixelprobe-train")
-      guard let config = NativeModelConfig.presets[size] else { throw ValidationError("unknown --size \(size)") }
+      guard let config = NativeModelConfig.presets[size] else {
+        throw ValidationError("unknown --size \(size)")
+      }
       let corpus = CropCorpus(
-        photos: photos, holdout: holdout.split(separator: ",").map(String.init), cropsPerPhoto: 0, size: 0, seed: seed)
+        photos: photos, holdout: holdout.split(separator: ",").map(String.init), cropsPerPhoto: 0, size: 0,
+        seed: seed)
       var images: [RGBImage] = []
       for name in try corpus.split().train {
         let image = try ImageDecoder.decodeFile(atPath: (photos as NSString).appendingPathComponent(name))
         let scale = min(1, 256 / Double(min(image.width, image.height)))
         images.append(
           Resampler.bicubic(
-            image, width: max(1, Int(Double(image.width) * scale)), height: max(1, Int(Double(image.height) * scale))))
+            image, width: max(1, Int(Double(image.width) * scale)),
+            height: max(1, Int(Double(image.height) * scale))))
       }
       NativeBLAS.threadCount = 1
       let pretrainer = try EncoderPretrainer(
         config: config, initial: NativeVLM.randomWeights(config: config, seed: seed),
         augmenter: ViewAugmenter(photos: images, size: config.imageSize),
-        schedule: CosineSchedule(peak: lr, warmupSteps: warmup, totalSteps: steps), threads: threads, seed: seed)
+        schedule: CosineSchedule(peak: lr, warmupSteps: warmup, totalSteps: steps), threads: threads,
+        seed: seed)
       let start = Date()
       var window: [(Double, Double)] = []
       for step in 1...steps {
@@ -70,7 +75,9 @@ struct PretrainEncoderCommand: ParsableCommand {
         }
       }
       try NativeVLM(config: config, weights: pretrainer.weights).save(path: out)
-      printError("pixelprobe-train: encoder pre-trained in \(Int(Date().timeIntervalSince(start))) s; weights in \(out)")
+      printError(
+        "pixelprobe-train: encoder pre-trained in \(Int(Date().timeIntervalSince(start))) s; weights in \(out)"
+      )
     }
   }
 }

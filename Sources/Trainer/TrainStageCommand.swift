@@ -63,7 +63,9 @@ struct TrainStageCommand: ParsableCommand {
     try reportingErrors("pixelprobe-train train") {
       var logger = logging.makeLogger(label: "pixelprobe-train")
       logger.logLevel = min(logger.logLevel, .info)
-      guard let trained = TrainableParts(parsing: parts) else { throw ValidationError("bad --parts \(parts)") }
+      guard let trained = TrainableParts(parsing: parts) else {
+        throw ValidationError("bad --parts \(parts)")
+      }
       guard !job.isEmpty || !shards.isEmpty else { throw ValidationError("give --job or --shards") }
       let initialWeights: NativeTensorStore
       let config: NativeModelConfig
@@ -71,32 +73,43 @@ struct TrainStageCommand: ParsableCommand {
         let vlm = try NativeVLM.load(path: initial)
         (initialWeights, config) = (vlm.weights, vlm.config)
       } else {
-        guard let preset = NativeModelConfig.presets[size] else { throw ValidationError("unknown --size \(size)") }
+        guard let preset = NativeModelConfig.presets[size] else {
+          throw ValidationError("unknown --size \(size)")
+        }
         (initialWeights, config) = (NativeVLM.randomWeights(config: preset, seed: seed), preset)
       }
       NativeBLAS.threadCount = 1
       var sources: [(PVPSource, weight: Double)] = []
       for (i, id) in job.enumerated() {
-        sources.append((try PVPSource.job(id, databaseURL: database.resolved, logger: logger), i < weight.count ? weight[i] : 1))
+        sources.append(
+          (
+            try PVPSource.job(id, databaseURL: database.resolved, logger: logger),
+            i < weight.count ? weight[i] : 1
+          ))
       }
       if !shards.isEmpty {
         guard let imageRoot else { throw ValidationError("--shards needs --image-root") }
-        guard let order = LocOrder(rawValue: locOrder) else { throw ValidationError("bad --loc-order \(locOrder)") }
+        guard let order = LocOrder(rawValue: locOrder) else {
+          throw ValidationError("bad --loc-order \(locOrder)")
+        }
         sources.append((try PVPSource.shardFiles(shards, imageRoot: imageRoot, locOrder: order), 1))
       }
       for (source, weight) in sources {
         logger.info(
           "training source",
           metadata: [
-            "source": "\(source.name)", "images": "\(source.images.count)", "questions": "\(source.questionCount)",
+            "source": "\(source.name)", "images": "\(source.images.count)",
+            "questions": "\(source.questionCount)",
             "weight": "\(weight)",
           ])
       }
       let data = try PVPMixture(sources: sources, imageSize: config.imageSize)
-      let model = TrainableVLM(config: config, lora: loraRank > 0 ? LoRAConfig(rank: loraRank) : nil, parts: trained)
+      let model = TrainableVLM(
+        config: config, lora: loraRank > 0 ? LoRAConfig(rank: loraRank) : nil, parts: trained)
       var options = TrainingRun.Options(
         steps: steps, imagesPerStep: imagesPerStep, questionsPerImage: questionsPerImage, learningRate: lr,
-        warmupSteps: warmup, seed: seed, threads: threads, checkpointEvery: checkpointEvery, logEvery: logEvery)
+        warmupSteps: warmup, seed: seed, threads: threads, checkpointEvery: checkpointEvery,
+        logEvery: logEvery)
       options.clipNorm = 1
       let run = TrainingRun(model: model, options: options, checkpointPath: checkpoint)
       let (state, summary) = try run.run(initial: initialWeights, data: data, logger: logger)

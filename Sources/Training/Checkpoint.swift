@@ -9,7 +9,9 @@ public enum Checkpoint {
   public static let formatName = "pixelprobe-train-checkpoint"
   public static let formatVersion = "1"
 
-  public static func save(_ state: TrainingState, to path: String, extra: [String: String] = [:]) throws(TrainingError) {
+  public static func save(_ state: TrainingState, to path: String, extra: [String: String] = [:])
+    throws(TrainingError)
+  {
     var tensors = state.params.store(prefix: "param.")
     for (name, tensor) in state.m.store(prefix: "adam_m.").tensors { tensors[name] = tensor }
     for (name, tensor) in state.v.store(prefix: "adam_v.").tensors { tensors[name] = tensor }
@@ -30,7 +32,9 @@ public enum Checkpoint {
 
   /// Restores `state` (same config, adapters and parts) from `path`; returns the metadata.
   @discardableResult
-  public static func restore(_ state: TrainingState, from path: String) throws(TrainingError) -> [String: String] {
+  public static func restore(_ state: TrainingState, from path: String) throws(TrainingError) -> [String:
+    String]
+  {
     let file: NativeSafetensors.File
     do {
       file = try NativeSafetensors.read(path: path)
@@ -38,7 +42,8 @@ public enum Checkpoint {
       throw TrainingError(.badCheckpoint, path, "\(error)")
     }
     guard file.metadata["format"] == formatName else {
-      throw TrainingError(.badCheckpoint, path, "not a training checkpoint (format \(file.metadata["format"] ?? "none"))")
+      throw TrainingError(
+        .badCheckpoint, path, "not a training checkpoint (format \(file.metadata["format"] ?? "none"))")
     }
     guard file.metadata["format_version"] == formatVersion else {
       throw TrainingError(.badCheckpoint, path, "format version \(file.metadata["format_version"] ?? "none")")
@@ -51,7 +56,8 @@ public enum Checkpoint {
     ]
     for (key, value, what) in expected where file.metadata[key] != value {
       throw TrainingError(
-        .configMismatch, path, "the checkpoint's \(what) is \(file.metadata[key] ?? "missing"), this run's is \(value)")
+        .configMismatch, path,
+        "the checkpoint's \(what) is \(file.metadata[key] ?? "missing"), this run's is \(value)")
     }
     guard let stepText = file.metadata["step"], let step = Int(stepText), step >= 0 else {
       throw TrainingError(.badCheckpoint, path, "no step in the metadata")

@@ -14,7 +14,9 @@ public struct CropCorpus: Sendable {
   public var minScale: Double
   public var seed: UInt64
 
-  public init(photos: String, holdout: [String], cropsPerPhoto: Int, size: Int, minScale: Double = 0.2, seed: UInt64) {
+  public init(
+    photos: String, holdout: [String], cropsPerPhoto: Int, size: Int, minScale: Double = 0.2, seed: UInt64
+  ) {
     self.photos = photos
     self.holdout = holdout
     self.cropsPerPhoto = cropsPerPhoto
@@ -44,7 +46,8 @@ public struct CropCorpus: Sendable {
     var pixels = [UInt8](repeating: 0, count: side * side * 3)
     for row in 0..<side {
       let source = ((y + row) * image.width + x) * 3
-      pixels.replaceSubrange((row * side * 3)..<((row + 1) * side * 3), with: image.pixels[source..<(source + side * 3)])
+      pixels.replaceSubrange(
+        (row * side * 3)..<((row + 1) * side * 3), with: image.pixels[source..<(source + side * 3)])
     }
     return RGBImage(width: side, height: side, pixels: pixels)
   }

@@ -138,10 +138,14 @@ public final class EncoderPretrainer {
       }
     }
     loss /= Double(n)
-    guard loss.isFinite else { throw TrainingError(.nonFinite, "encoder step \(next)", "the loss is \(loss)") }
+    guard loss.isFinite else {
+      throw TrainingError(.nonFinite, "encoder step \(next)", "the loss is \(loss)")
+    }
     // d z_i = sum_j (dS[i,j] + dS[j,i]) z_j / T
     var symmetric = [Float](repeating: 0, count: n * n)
-    for i in 0..<n { for j in 0..<n { symmetric[i * n + j] = dSimilarity[i * n + j] + dSimilarity[j * n + i] } }
+    for i in 0..<n {
+      for j in 0..<n { symmetric[i * n + j] = dSimilarity[i * n + j] + dSimilarity[j * n + i] }
+    }
     var dz = [Float](repeating: 0, count: n * projection)
     Kernels.gemm(
       m: n, n: projection, k: n, alpha: 1 / temperature, a: symmetric, lda: n, b: z, ldb: projection, beta: 0,
@@ -157,9 +161,12 @@ public final class EncoderPretrainer {
     Kernels.gemm(
       transA: true, m: projection, n: dim, k: n, a: dRaw, lda: projection, b: pooled.base, ldb: dim, beta: 1,
       c: headGrads.base + headLayout.offset("proj.weight"), ldc: dim)
-    Kernels.addColumnSums(dRaw, rows: n, dim: projection, into: headGrads.base + headLayout.offset("proj.bias"))
+    Kernels.addColumnSums(
+      dRaw, rows: n, dim: projection, into: headGrads.base + headLayout.offset("proj.bias"))
     let dPooled = SharedFloats(n * dim)
-    Kernels.gemm(m: n, n: dim, k: projection, a: dRaw, lda: projection, b: w, ldb: dim, beta: 0, c: dPooled.base, ldc: dim)
+    Kernels.gemm(
+      m: n, n: dim, k: projection, a: dRaw, lda: projection, b: w, ldb: dim, beta: 0, c: dPooled.base,
+      ldc: dim)
     // Pass 2: forward again with the tape, then back-propagate each view's pooled gradient.
     for g in grads { g.zero() }
     parallel(n) { i, thread in
@@ -185,7 +192,9 @@ public final class EncoderPretrainer {
       for k in 0..<slot.count { squares += Double(p[k]) * Double(p[k]) }
     }
     let norm = squares.squareRoot()
-    guard norm.isFinite else { throw TrainingError(.nonFinite, "encoder step \(next)", "the gradient norm is \(norm)") }
+    guard norm.isFinite else {
+      throw TrainingError(.nonFinite, "encoder step \(next)", "the gradient norm is \(norm)")
+    }
     let factor: Float = norm > 1 ? Float(1 / norm) : 1
     let rate = schedule.rate(step: next)
     for slot in trainable {

@@ -46,7 +46,8 @@ public final class PVPMixture: @unchecked Sendable {
       for i in 0..<take { answers.swapAt(i, i + random.below(answers.count - i)) }
       let examples = answers[0..<take].map { answer in
         PromptExample(
-          question: TaskFormat.pixelQuestion(row: Int(answer.row), col: Int(answer.col), order: source.locOrder),
+          question: TaskFormat.pixelQuestion(
+            row: Int(answer.row), col: Int(answer.col), order: source.locOrder),
           answer: TaskFormat.pixelAnswer(r: answer.r, g: answer.g, b: answer.b))
       }
       items.append(TrainingItem(pixels: pixels[s][index], examples: examples))

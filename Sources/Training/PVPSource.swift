@@ -68,7 +68,8 @@ public struct PVPSource: Sendable {
         throw TrainingError(.badData, path, "\(error)")
       }
     }
-    return try collector.source(name: paths.count == 1 ? paths[0] : "\(paths.count) shard files", locOrder: locOrder)
+    return try collector.source(
+      name: paths.count == 1 ? paths[0] : "\(paths.count) shard files", locOrder: locOrder)
   }
 
   /// Answers grouped by image, images in first-seen order.

@@ -71,22 +71,27 @@ public struct TrainingRun: Sendable {
   /// Trains from `initial` weights (or from the checkpoint at `checkpointPath` when there is
   /// one), checkpointing every `checkpointEvery` steps and at the end. A NaN or infinite loss
   /// stops with an error naming the step and leaves the last good checkpoint in place.
-  public func run(initial: NativeTensorStore, data: PVPMixture, logger: Logger) throws -> (TrainingState, Summary) {
+  public func run(initial: NativeTensorStore, data: PVPMixture, logger: Logger) throws -> (
+    TrainingState, Summary
+  ) {
     try options.validate()
-    let state = TrainingState(model: model, params: try model.makeParameters(from: initial, seed: options.seed))
+    let state = TrainingState(
+      model: model, params: try model.makeParameters(from: initial, seed: options.seed))
     var resumedFrom = 0
     if FileManager.default.fileExists(atPath: checkpointPath) {
       try Checkpoint.restore(state, from: checkpointPath)
       resumedFrom = state.step
       logger.info(
-        "resuming from checkpoint", metadata: ["checkpoint.path": "\(checkpointPath)", "checkpoint.step": "\(state.step)"])
+        "resuming from checkpoint",
+        metadata: ["checkpoint.path": "\(checkpointPath)", "checkpoint.step": "\(state.step)"])
     }
     let optimizer = AdamW(weightDecay: options.weightDecay)
     let schedule = CosineSchedule(
       peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps,
       minRatio: options.minLearningRateRatio)
     let trainer = Trainer(
-      state: state, optimizer: optimizer, schedule: schedule, clipNorm: options.clipNorm, threads: options.threads)
+      state: state, optimizer: optimizer, schedule: schedule, clipNorm: options.clipNorm,
+      threads: options.threads)
     let start = Date()
     var lossSum = 0.0
     var lossCount = 0

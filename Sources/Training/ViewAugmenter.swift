@@ -63,7 +63,9 @@ public struct ViewAugmenter: Sendable {
       Self.blur(&rgb, size: size, sigma: Float(random.uniform(0.3...1.5)))
     }
     for c in 0..<3 {
-      for i in 0..<plane { rgb[c * plane + i] = (rgb[c * plane + i] - ModelInput.mean[c]) / ModelInput.std[c] }
+      for i in 0..<plane {
+        rgb[c * plane + i] = (rgb[c * plane + i] - ModelInput.mean[c]) / ModelInput.std[c]
+      }
     }
     return rgb
   }
@@ -81,14 +83,18 @@ public struct ViewAugmenter: Sendable {
       for row in 0..<size {
         for col in 0..<size {
           var sum: Float = 0
-          for d in -radius...radius { sum += kernel[d + radius] * rgb[base + row * size + min(max(col + d, 0), size - 1)] }
+          for d in -radius...radius {
+            sum += kernel[d + radius] * rgb[base + row * size + min(max(col + d, 0), size - 1)]
+          }
           temp[row * size + col] = sum
         }
       }
       for row in 0..<size {
         for col in 0..<size {
           var sum: Float = 0
-          for d in -radius...radius { sum += kernel[d + radius] * temp[min(max(row + d, 0), size - 1) * size + col] }
+          for d in -radius...radius {
+            sum += kernel[d + radius] * temp[min(max(row + d, 0), size - 1) * size + col]
+          }
           rgb[base + row * size + col] = sum
         }
       }
