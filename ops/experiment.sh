@@ -22,6 +22,7 @@ questions_per_image=${QUESTIONS_PER_IMAGE:-32}
 lora_rank=${LORA_RANK:-32}
 frozen_control=${FROZEN_CONTROL:-1}
 threads=${THREADS:-2}
+lr=${LR:-1e-3}
 mkdir -p "$out" "$root/models"
 t0=$(date +%s)
 stamp() { echo "experiment: [$(( $(date +%s) - t0 )) s] $*" >&2; }
@@ -53,7 +54,7 @@ run_workers "$pvp"
 
 train() { "$bin/pixelprobe-train" train --job "$pvp" --threads "$threads" \
   --images-per-step "$images_per_step" --questions-per-image "$questions_per_image" \
-  --lora-rank "$lora_rank" --log-every 25 "$@"; }
+  --lora-rank "$lora_rank" --lr "$lr" --log-every 25 "$@"; }
 
 if [ ! -f "$out/encoder.safetensors" ]; then
   stamp "contrastive pre-training of the vision encoder ($encoder_steps steps)"

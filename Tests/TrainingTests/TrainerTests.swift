@@ -20,17 +20,17 @@ import Testing
   ]
 
   /// The micro model memorises the answers about one image: the mean answer-token loss falls
-  /// from about ln(259) = 5.6 to below 0.05 in 150 steps (a few seconds in a debug build).
+  /// from about ln(259) = 5.6 to below 0.1 in 60 steps (a few seconds in a debug build).
   @Test func overfitsOneImage() throws {
     let model = TrainableVLM(config: Fixture.config)
     let params = try model.makeParameters(from: NativeVLM.randomWeights(config: Fixture.config, seed: 5))
-    let trainer = Self.trainer(model, params, lr: 1e-2, steps: 150)
-    let item = TrainingItem(pixels: Fixture.pixels(), examples: Fixture.examples)
+    let trainer = Self.trainer(model, params, lr: 2e-2, steps: 60)
+    let item = TrainingItem(pixels: Fixture.pixels(), examples: Array(Fixture.examples[0..<2]))
     let first = try trainer.step([item])
     #expect(abs(first.loss - log(259)) < 0.2)
     var last = first
-    for _ in 1..<150 { last = try trainer.step([item]) }
-    #expect(last.loss < 0.05)
+    for _ in 1..<60 { last = try trainer.step([item]) }
+    #expect(last.loss < 0.1)
   }
 
   /// Frozen tensors (the encoder, and the LM's adapted base weights) stay bit-identical; the
