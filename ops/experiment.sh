@@ -14,15 +14,15 @@ holdout=${HOLDOUT:-opencv-baboon.jpg,opencv-fruits.jpg,opencv-home.jpg,skimage-a
 crops=${CROPS:-120}
 questions=${QUESTIONS:-600000}
 encoder_steps=${ENCODER_STEPS:-120}
-stage1_steps=${STAGE1_STEPS:-600}
-stage2_steps=${STAGE2_STEPS:-600}
+stage1_steps=${STAGE1_STEPS:-1200}
+stage2_steps=${STAGE2_STEPS:-1200}
 stage3_steps=${STAGE3_STEPS:-100}
 images_per_step=${IMAGES_PER_STEP:-8}
 questions_per_image=${QUESTIONS_PER_IMAGE:-32}
 lora_rank=${LORA_RANK:-32}
 frozen_control=${FROZEN_CONTROL:-1}
 threads=${THREADS:-2}
-lr=${LR:-1e-3}
+lr=${LR:-2e-3}
 mkdir -p "$out" "$root/models"
 t0=$(date +%s)
 stamp() { echo "experiment: [$(( $(date +%s) - t0 )) s] $*" >&2; }
