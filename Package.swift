@@ -9,6 +9,7 @@ let package = Package(
     .executable(name: "worker", targets: ["Worker"]),
     .executable(name: "pixelprobe-bench", targets: ["Bench"]),
     .executable(name: "fake-vlm", targets: ["FakeVLM"]),
+    .executable(name: "pixelprobe-train", targets: ["Trainer"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +45,13 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
 
+    .target(
+      name: "Training",
+      dependencies: [
+        "Model", "Imaging", "Shards", "Pipeline", "Queue",
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+
     // Option groups and error reporting shared by the executables (argument parsing only).
     .target(
       name: "CommandSupport",
@@ -72,9 +80,16 @@ let package = Package(
       name: "FakeVLM",
       dependencies: ["Imaging", "Model"]),
     .executableTarget(
+      name: "Trainer",
+      dependencies: [
+        "Training", "Model", "Pipeline", "Queue", "CommandSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(
       name: "Bench",
       dependencies: [
-        "Pipeline", "Queue", "Shards", "Imaging", "Model",
+        "Pipeline", "Queue", "Shards", "Imaging", "Model", "Training",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -84,6 +99,7 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging", "Refer"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
     .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Imaging", "Shards"]),
     .testTarget(
       name: "PipelineTests",
       dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer"]),

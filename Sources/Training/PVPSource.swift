@@ -1,0 +1,100 @@
+import Foundation
+public import Logging
+public import Model
+import Pipeline
+import Queue
+public import Shards
+
+/// Training data of one task: the answered questions of a gen-pvp job, grouped by image, with
+/// the images' model inputs. Read from the job's output shards in the database (through
+/// `OutputShards`, digests verified) or from shard files.
+public struct PVPSource: Sendable {
+  public struct Image: Sendable {
+    /// Absolute path of the image file.
+    public var path: String
+    public var answers: [PVPAnswer]
+  }
+
+  /// Names the source in logs and errors (`job 3`, a file).
+  public var name: String
+  public var images: [Image]
+  public var locOrder: LocOrder
+
+  public init(name: String, images: [Image], locOrder: LocOrder) {
+    self.name = name
+    self.images = images
+    self.locOrder = locOrder
+  }
+
+  public var questionCount: Int { images.reduce(0) { $0 + $1.answers.count } }
+
+  /// A finished gen-pvp job's output, read from the database at `databaseURL`.
+  public static func job(_ job: Int64, databaseURL: String, logger: Logger) throws -> PVPSource {
+    let connection = try PGConnection.connect(url: databaseURL, logger: logger)
+    let rows = try connection.query("SELECT kind, spec::text FROM jobs WHERE id = $1", [.int(job)])
+    guard rows.count == 1, let kind = rows.string(0, 0), let json = rows.string(0, 1) else {
+      throw TrainingError(.badData, "job \(job)", "no such job")
+    }
+    guard kind == GenPVPSpec.kind else {
+      throw TrainingError(.badData, "job \(job)", "is a \(kind) job; training reads gen-pvp output")
+    }
+    let spec: GenPVPSpec
+    do {
+      spec = try JSONDecoder().decode(GenPVPSpec.self, from: Data(json.utf8))
+    } catch {
+      throw TrainingError(.badData, "job \(job)", "spec does not decode: \(error)")
+    }
+    let shards = OutputShards(connection: connection, job: job, store: try BlobStores.parse(spec.store))
+    var collector = Collector(root: spec.imageRoot)
+    try shards.forEach(kind: .pvpOutput) { _, reader in try collector.read(&reader) }
+    return try collector.source(name: "job \(job)", locOrder: spec.locOrder)
+  }
+
+  /// gen-pvp output shard files (as the file blob store keeps them); image paths are relative
+  /// to `imageRoot`. A shard of another kind is an error naming the file.
+  public static func shardFiles(_ paths: [String], imageRoot: String, locOrder: LocOrder) throws
+    -> PVPSource
+  {
+    var collector = Collector(root: imageRoot)
+    for path in paths {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw TrainingError(.io, path, "cannot read the shard file")
+      }
+      do {
+        var reader = try ShardReader(
+          bytes: [UInt8](data), expectedDigest: nil, expectedKind: .pvpOutput, name: path)
+        try collector.read(&reader)
+      } catch let error as ShardError {
+        throw TrainingError(.badData, path, "\(error)")
+      }
+    }
+    return try collector.source(
+      name: paths.count == 1 ? paths[0] : "\(paths.count) shard files", locOrder: locOrder)
+  }
+
+  /// Answers grouped by image, images in first-seen order.
+  struct Collector {
+    let root: String
+    var order: [String] = []
+    var answers: [String: [PVPAnswer]] = [:]
+
+    init(root: String) { self.root = root }
+
+    mutating func read(_ reader: inout ShardReader) throws {
+      while let record: PVPImageAnswers = try reader.next() {
+        if answers[record.image] == nil { order.append(record.image) }
+        answers[record.image, default: []] += record.answers
+      }
+    }
+
+    func source(name: String, locOrder: LocOrder) throws(TrainingError) -> PVPSource {
+      let images = order.map { image in
+        Image(path: (root as NSString).appendingPathComponent(image), answers: answers[image]!)
+      }
+      guard images.contains(where: { !$0.answers.isEmpty }) else {
+        throw TrainingError(.badData, name, "holds no answered questions")
+      }
+      return PVPSource(name: name, images: images, locOrder: locOrder)
+    }
+  }
+}
