@@ -12,7 +12,8 @@ enum ShardInput {
       bytes = try store.input(of: shard, on: connection)
     } catch let error as PGError where error.isTransient {
       // The database went away for a moment: another attempt will read the blob.
-      throw ShardFailure(retryable: true, code: "database", message: "\(name): \(error)")
+      throw ShardFailure(
+        retryable: true, code: ShardFailure.databaseCode, message: "\(name): \(error)")
     } catch {
       throw ShardFailure(retryable: false, code: "missing-blob", message: "\(name): \(error)")
     }
