@@ -350,7 +350,10 @@ CREATE FUNCTION queue_allow_results(result_table regclass) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE format('GRANT INSERT ON %s TO pixelprobe_worker', result_table);
-  EXECUTE format('DROP TRIGGER IF EXISTS queue_result_guard ON %s', result_table);
+  IF EXISTS (SELECT FROM pg_trigger WHERE tgrelid = result_table AND tgname = 'queue_result_guard')
+  THEN
+    RETURN;
+  END IF;
   EXECUTE format(
     'CREATE TRIGGER queue_result_guard BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION queue_result_guard()',
     result_table);

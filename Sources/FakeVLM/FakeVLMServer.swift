@@ -18,6 +18,7 @@ import Synchronization
 ///   slow         the true colour after 20 ms        hang-once  never answers the first request
 ///                                                              about each image, then as pixel
 ///   fail-tiny    500 for images under 16 x 16 (a poisoned shard), the true colour otherwise
+///   adversarial  malformed answers (see `adversarialAnswers`), picked by the cell asked
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
 @main
 struct FakeVLMServer {
@@ -101,6 +102,9 @@ final class ChatHandler: Sendable {
       count("hung")
       Thread.sleep(forTimeInterval: 3600)
       return nil
+    case "adversarial":
+      guard let (row, col) = Self.location(in: text) else { return completion("no location") }
+      return completion(Self.adversarialAnswers[(row * 64 + col) % Self.adversarialAnswers.count])
     case "fail-tiny" where (decoded(request)?.width ?? 0) < 16:
       count("errors:500")
       return HTTPResponse(status: 500, body: Array(#"{"error":"cannot see tiny images"}"#.utf8))
@@ -132,6 +136,15 @@ final class ChatHandler: Sendable {
     targets.withLock { $0[key] = entry }
     return entry
   }
+
+  /// Answers a strict parser must refuse, and three it must accept (all meaning [1,2,3]): the
+  /// answer to cell (row, col) is number (row * 64 + col) modulo the count.
+  static let adversarialAnswers = [
+    "[1,2,3]", "[1,2,3,4]", "[256,0,0]", "[-1,0,0]", " [1,2,3]\n", "1,2,3", "[1, 2, 3]",
+    "[\u{661},\u{662},\u{663}]", "[0x1,2,3]", "", String(repeating: "[", count: 100_000),
+    "[1,2,3]\u{0}", "[001,002,003]", "\u{200B}[1,2,3]", "[\u{FF11},\u{FF12},\u{FF13}]",
+    "[1,2,3] [4,5,6]", "\u{FEFF}[1,2,3]", "[1,2,3]'; DROP TABLE jobs; --",
+  ]
 
   /// `loc: [a,b]` of the question (row first, as PixelProbe asks by default).
   static func location(in text: String) -> (Int, Int)? {
