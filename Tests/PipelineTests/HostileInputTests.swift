@@ -1,7 +1,41 @@
 import Foundation
 import Imaging
 import Queue
+import Synchronization
 import Testing
+
+/// A database of the test cluster for this suite alone: its workers drain every job they can
+/// see, and must not take the jobs of suites that run at the same time.
+enum HostileDatabase {
+  static let cache = Mutex<Result<String, any Error>?>(nil)
+
+  static func url() throws -> String {
+    try cache.withLock { cached in
+      if let cached { return try cached.get() }
+      let made = Result { () throws -> String in
+        guard let admin = ProcessInfo.processInfo.environment["PIXELPROBE_TEST_DATABASE_URL"] else {
+          throw FaultError("PIXELPROBE_TEST_DATABASE_URL is not set: run the tests with ops/test.sh")
+        }
+        let name = "pixelprobe_hostile_\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        // A database name cannot be a bound parameter; this one is made of digits we chose.
+        try PGConnection.connect(url: admin, logger: TestEnvironment.logger).execute(
+          "CREATE DATABASE \(name)")
+        let url = admin + (admin.contains("?") ? "&" : "?") + "dbname=\(name)"
+        try Migrator(
+          directory: TestEnvironment.repositoryRoot + "/migrations", logger: TestEnvironment.logger
+        )
+        .migrate(on: PGConnection.connect(url: url, logger: TestEnvironment.logger))
+        return url
+      }
+      cached = made
+      return try made.get()
+    }
+  }
+
+  static func connect() throws -> PGConnection {
+    try PGConnection.connect(url: try url(), logger: TestEnvironment.logger)
+  }
+}
 
 /// The hostile corpus: the broken and odd files of Tests/Fixtures/Imaging (made by its
 /// make_fixtures.py, with what Pillow does with each in manifest.json), a few made here, and
@@ -103,11 +137,19 @@ enum HostileCorpus {
 /// The hostile corpus through the real `coordinator enqueue` and `worker` processes: every file
 /// gets its documented behaviour and a one-line message naming it; nothing crashes or hangs.
 @Suite(.serialized) struct HostileInputTests {
-  var db: [String: String] { get throws { ["DATABASE_URL": try TestEnvironment.databaseURL()] } }
+  var db: [String: String] { get throws { ["DATABASE_URL": try HostileDatabase.url()] } }
+
+  static func report(_ job: Int64) throws -> [String: Any] {
+    let result = try ProcessRunner.run(
+      "coordinator", ["report", "\(job)", "--format", "json"],
+      environment: ["DATABASE_URL": try HostileDatabase.url()])
+    #expect(result.status == 0, "\(result.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  }
 
   /// Enqueues eval-re with `arguments` and runs it to its end with one worker; returns the job.
   static func runEvalRE(_ arguments: [String]) throws -> Int64 {
-    let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
+    let db = ["DATABASE_URL": try HostileDatabase.url()]
     let enqueued = try ProcessRunner.run(
       "coordinator", ["enqueue", "eval-re", "--idempotency-key", UUID().uuidString] + arguments,
       environment: db)
@@ -123,7 +165,7 @@ enum HostileCorpus {
   @Test func evalREEnqueueRefusesEachBrokenFileNamingIt() throws {
     let cases = try HostileCorpus.broken()
     #expect(cases.count >= 16)
-    let connection = try TestEnvironment.connect()
+    let connection = try HostileDatabase.connect()
     for item in cases {
       let directory = try HostileCorpus.directory([item.name])
       defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -168,7 +210,7 @@ enum HostileCorpus {
       let finished = ProcessRunner.finish(process, out, err)
       #expect(finished.status == 0, "\(finished.stderr)")
     }
-    let connection = try TestEnvironment.connect()
+    let connection = try HostileDatabase.connect()
     for entry in jobs {
       let rows = try connection.query(
         """
@@ -212,7 +254,7 @@ enum HostileCorpus {
         "--images", directory, "--count", "\(valid.count)", "--per-image", "40", "--seed", "3", "--model",
         "baseline:oracle",
       ])
-    let report = try EvalREEndToEndTests.report(job)
+    let report = try Self.report(job)
     #expect(report["re_percent"] as? Double == 0 && report["unparsable"] as? Int == 0)
     let exported = try ProcessRunner.run("coordinator", ["export", "\(job)"], environment: try db)
     var checked = 0
@@ -261,7 +303,7 @@ enum HostileCorpus {
       lines += 1
     }
     #expect(lines == 120)
-    let report = try EvalREEndToEndTests.report(job)
+    let report = try Self.report(job)
     #expect(report["unparsable"] as? Int == unparsable)
     #expect(unparsable > 60)
   }
@@ -284,7 +326,7 @@ enum HostileCorpus {
         as? String
     }
     #expect(evalNames.count == 5 && evalNames.allSatisfy { $0 == name })
-    let report = try EvalREEndToEndTests.report(evalJob)
+    let report = try Self.report(evalJob)
     #expect((report["images"] as? [[String: Any]])?.first?["image"] as? String == name)
 
     let enqueued = try ProcessRunner.run(
@@ -309,7 +351,7 @@ enum HostileCorpus {
     }
     #expect(!FileManager.default.fileExists(atPath: directory + "/pwned"))
     #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/pwned"))
-    #expect(try TestEnvironment.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true)
+    #expect(try HostileDatabase.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true)
   }
 }
 
