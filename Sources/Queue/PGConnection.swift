@@ -13,11 +13,21 @@ public final class PGConnection {
   let logger: Logger
   /// Statements prepared on this connection (SQL text → name), for `query(..., prepared: true)`.
   var preparedNames: [String: String] = [:]
+  /// Receives the server's notices (libpq would print them on standard error).
+  let notices: NoticeSink
 
   private init(handle: OpaquePointer, target: String, logger: Logger) {
     self.handle = handle
     self.target = target
     self.logger = logger
+    self.notices = NoticeSink(logger: logger)
+    PQsetNoticeProcessor(
+      handle,
+      { context, message in
+        guard let context, let message else { return }
+        Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().receive(
+          String(cString: message))
+      }, Unmanaged.passUnretained(notices).toOpaque())
   }
 
   deinit { PQfinish(handle) }
@@ -294,6 +304,17 @@ public final class PGConnection {
     }
     defer { PQfreemem(quoted) }
     return String(cString: quoted)
+  }
+}
+
+/// Logs the server's notices ("relation ... already exists, skipping") at debug level; libpq
+/// holds an unretained pointer to it for as long as the connection lives.
+final class NoticeSink: Sendable {
+  let logger: Logger
+  init(logger: Logger) { self.logger = logger }
+
+  func receive(_ message: String) {
+    logger.debug("postgres notice", metadata: ["db.notice": "\(PGError.oneLine(message))"])
   }
 }
 

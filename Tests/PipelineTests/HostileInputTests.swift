@@ -355,6 +355,36 @@ enum HostileCorpus {
   }
 }
 
+extension HostileInputTests {
+  /// `coordinator prune` on this suite's database: a dry run changes nothing, a real run removes
+  /// every finished job and its blobs, a bad age is refused.
+  @Test func pruneRemovesFinishedJobsAndTheirBlobs() throws {
+    _ = try Self.runEvalRE([
+      "--images", TestEnvironment.photos, "--count", "1", "--per-image", "3", "--model", "baseline:mean",
+    ])
+    let connection = try HostileDatabase.connect()
+    let before = try connection.query("SELECT count(*) FROM jobs WHERE state <> 'running'").int(0, 0) ?? 0
+    #expect(before >= 1)
+    let dry = try ProcessRunner.run(
+      "coordinator", ["prune", "--older-than", "0s", "--dry-run", "--format", "json"], environment: try db)
+    #expect(dry.status == 0, "\(dry.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
+    #expect(report["dry_run"] as? Bool == true && report["jobs"] as? Int == before)
+    #expect(try connection.query("SELECT count(*) FROM jobs WHERE state <> 'running'").int(0, 0) == before)
+    let real = try ProcessRunner.run(
+      "coordinator", ["prune", "--older-than", "0s", "--vacuum"], environment: try db)
+    #expect(
+      real.status == 0 && real.stdout.hasPrefix("deleted \(before) job(s)"), "\(real.stdout) \(real.stderr)")
+    #expect(try connection.query("SELECT count(*) FROM jobs WHERE state <> 'running'").int(0, 0) == 0)
+    #expect(
+      try connection.query(
+        "SELECT count(*) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM shards s WHERE s.input_digest = b.digest OR s.output_digest = b.digest)"
+      ).int(0, 0) == 0)
+    let bad = try ProcessRunner.run("coordinator", ["prune", "--older-than", "5x"], environment: try db)
+    #expect(bad.status != 0 && bad.stderr.contains("--older-than"))
+  }
+}
+
 /// The fake server's adversarial answers and whether the strict parser must accept each (the
 /// server's list, `FakeVLM/FakeVLMServer.swift`, in the same order).
 enum FakeVLMAnswers {
