@@ -8,6 +8,6 @@ struct BenchCommand: ParsableCommand {
     abstract: "Print PixelProbe's performance figures (build with -c release).",
     subcommands: [
       ResizeBenchmark.self, QueueBenchmark.self, GenPVPBenchmark.self, ShardsBenchmark.self,
-      NativeBenchmark.self, EvalREBenchmark.self,
+      NativeBenchmark.self, EvalREBenchmark.self, LoadBenchmark.self, LoadWorkerCommand.self,
     ])
 }
