@@ -189,6 +189,7 @@ enum HostileCorpus {
   @Test func genPVPWorkersGiveEachFileItsDocumentedOutcome() throws {
     let broken = try HostileCorpus.broken()
     let valid = try HostileCorpus.valid()
+    #expect(broken.count == 16 && valid.count == 17)
     var jobs: [(name: String, job: Int64, directory: String)] = []
     defer { for entry in jobs { try? FileManager.default.removeItem(atPath: entry.directory) } }
     for name in broken.map(\.name) + valid.map(\.name) {
