@@ -140,7 +140,9 @@ final class FaultRun {
   let label: String
   var workers: [WorkerProcess] = []
   /// The workers' default arguments: short polls and retries, so a fault costs seconds.
-  static let workerArguments = ["--concurrency", "1", "--poll-seconds", "0.3", "--retry-delay", "0.2"]
+  static let workerArguments = [
+    "--concurrency", "1", "--poll-seconds", "0.3", "--retry-delay", "0.2", "--log-level", "info",
+  ]
 
   /// Enqueues eval-re on `images` with `model` (lease 2 s unless given in `extra`).
   init(
@@ -173,6 +175,11 @@ final class FaultRun {
       name: "\(label)-\(name)", environment: environment ?? self.environment,
       arguments: Self.workerArguments + extra)
     workers.append(worker)
+    // Up and connected (its SIGTERM handler is installed before it connects): a SIGTERM that
+    // came earlier would end the process the default way, not with a drain.
+    try waitUntil("worker \(worker.name) to start", timeout: 30) {
+      worker.log.contains("worker started") || !worker.process.isRunning
+    }
     return worker
   }
 
