@@ -172,10 +172,30 @@ struct FaultError: Error, CustomStringConvertible {
 /// Removes the private cluster when the test process exits (unless ops/test.sh owns it).
 enum FaultClusterCleanup {
   nonisolated(unsafe) static var directory: String?
+  /// Scratch directories (image copies) to remove at exit.
+  static let scratch = Mutex<[String]>([])
+  static let installed = Mutex(false)
 
   static func register(_ path: String) {
     directory = path
+    installAtExit()
+  }
+
+  static func removeAtExit(_ path: String) {
+    scratch.withLock { $0.append(path) }
+    installAtExit()
+  }
+
+  static func installAtExit() {
+    let first = installed.withLock { done in
+      defer { done = true }
+      return !done
+    }
+    guard first else { return }
     atexit {
+      for path in FaultClusterCleanup.scratch.withLock({ $0 }) {
+        try? FileManager.default.removeItem(atPath: path)
+      }
       guard let path = FaultClusterCleanup.directory else { return }
       _ = try? Spawn.run(
         TestEnvironment.repositoryRoot + "/ops/pg.sh", ["destroy", path],

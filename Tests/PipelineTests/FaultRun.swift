@@ -33,6 +33,7 @@ enum FaultSettings {
     }
     for (name, bytes) in extra { try Data(bytes).write(to: URL(fileURLWithPath: staging + "/" + name)) }
     try manager.moveItem(atPath: staging, toPath: directory)
+    FaultClusterCleanup.removeAtExit(directory)
     return directory
   }
 
