@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A private PostgreSQL for PixelProbe: `ops/pg.sh start|stop|status|url [DIR]`.
+# A private PostgreSQL for PixelProbe: `ops/pg.sh start|stop|crash|status|url|destroy [DIR]`.
 # The cluster lives in DIR (default: .pg under the project folder) and listens on a Unix socket
 # only, so it never clashes with another server. PostgreSQL refuses to run as root: as root the
 # cluster is owned by the `postgres` system user (and placed under /var/tmp when that user cannot
@@ -63,6 +63,11 @@ CONF
       "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
     fi
     ;;
+  crash)
+    # Stops the server without a checkpoint (`-m immediate`), as a power cut would; `start`
+    # brings it back through crash recovery. For fault-injection tests.
+    "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -m immediate -w stop >/dev/null
+    ;;
   status)
     "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" status
     ;;
@@ -74,7 +79,7 @@ CONF
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: ops/pg.sh start|stop|status|url|destroy [DIR]" >&2
+    echo "usage: ops/pg.sh start|stop|crash|status|url|destroy [DIR]" >&2
     exit 2
     ;;
 esac

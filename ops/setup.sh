@@ -2,7 +2,7 @@
 # Installs the Debian packages PixelProbe builds and runs with. Idempotent; needs root or sudo
 # only when something is missing.
 set -euo pipefail
-packages=(pkg-config libcurl4 libpq-dev libzstd-dev libopenblas-dev libturbojpeg0-dev libpng-dev postgresql)
+packages=(pkg-config libcurl4 libpq-dev libzstd-dev libopenblas-dev libturbojpeg0-dev libpng-dev postgresql openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

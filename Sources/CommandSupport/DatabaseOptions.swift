@@ -20,6 +20,15 @@ public struct DatabaseOptions: ParsableArguments {
 
   public init() {}
 
+  public func validate() throws {
+    // Arguments are visible to every user of the machine (ps, /proc/PID/cmdline).
+    if let url, !PGConnection.secrets(inConnectionString: url).isEmpty {
+      printError(
+        "warning: --database-url holds a password, which other users of this machine can read in ps; put the URL in $DATABASE_URL or the password in ~/.pgpass"
+      )
+    }
+  }
+
   /// The connection string to hand to libpq.
   public var resolved: String {
     url ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
@@ -35,7 +44,10 @@ public struct DatabaseOptions: ParsableArguments {
   }
 
   /// Connects, retrying while the server is unreachable; the error names the target, never the password.
-  public func connect(logger: Logger) throws -> PGConnection {
-    try PGConnection.connect(url: resolved, logger: logger, retry: retryPolicy)
+  public func connect(logger: Logger, applicationName: String = "pixelprobe-coordinator") throws
+    -> PGConnection
+  {
+    try PGConnection.connect(
+      url: resolved, logger: logger, retry: retryPolicy, applicationName: applicationName)
   }
 }

@@ -14,6 +14,6 @@ struct CoordinatorCommand: ParsableCommand {
     subcommands: [
       MigrateCommand.self, EnqueueCommand.self, StatusCommand.self, WaitCommand.self,
       CancelCommand.self, RetryCommand.self, ExportCommand.self, ReportCommand.self,
-      CompareCommand.self, RenderCommand.self,
+      CompareCommand.self, RenderCommand.self, PruneCommand.self,
     ])
 }

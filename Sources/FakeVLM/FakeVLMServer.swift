@@ -17,6 +17,10 @@ import Synchronization
 ///   hang         never answers                      always-500 always 500
 ///   refer        `[refer]` questions: `{<10><20><60><80>}`; `[segmentation]` questions: `1` where
 ///                row + col is even, else `0` (checks that both prompts and the image travel)
+///   slow         the true colour after 20 ms        hang-once  never answers the first request
+///                                                              about each image, then as pixel
+///   fail-tiny    500 for images under 16 x 16 (a poisoned shard), the true colour otherwise
+///   adversarial  malformed answers (see `adversarialAnswers`), picked by the cell asked
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
 @main
 struct FakeVLMServer {
@@ -58,7 +62,7 @@ struct FakeVLMServer {
 final class ChatHandler: Sendable {
   private let seen = Mutex<Set<String>>([])
   private let counts = Mutex<[String: Int]>([:])
-  private let targets = Mutex<[Int: RGBImage]>([:])
+  private let targets = Mutex<[Int: (target: RGBImage, width: Int)]>([:])
 
   func count(_ key: String) { counts.withLock { $0[key, default: 0] += 1 } }
 
@@ -90,13 +94,26 @@ final class ChatHandler: Sendable {
       return HTTPResponse(status: 500, body: Array(#"{"error":"transient"}"#.utf8))
     case "429-once" where firstTime(text):
       count("errors:429")
-      return HTTPResponse(status: 429, headers: ["Retry-After": "1"], body: Array(#"{"error":"slow down"}"#.utf8))
+      return HTTPResponse(
+        status: 429, headers: ["Retry-After": "1"], body: Array(#"{"error":"slow down"}"#.utf8))
     case "garbage":
       return HTTPResponse(status: 200, body: Array("this is not json at all".utf8))
+    case "slow":
+      Thread.sleep(forTimeInterval: 0.02)
+    case "hang-once" where firstTime("image:\(request.imageBase64.hashValue)"):
+      count("hung")
+      Thread.sleep(forTimeInterval: 3600)
+      return nil
+    case "adversarial":
+      guard let (row, col) = Self.location(in: text) else { return completion("no location") }
+      return completion(Self.adversarialAnswers[(row * 64 + col) % Self.adversarialAnswers.count])
+    case "fail-tiny" where (decoded(request)?.width ?? 0) < 16:
+      count("errors:500")
+      return HTTPResponse(status: 500, body: Array(#"{"error":"cannot see tiny images"}"#.utf8))
     case "nonsense":
       return completion("I cannot tell.")
     case "refer":
-      guard !imageBytes.isEmpty else { return completion("no image") }
+      guard !request.imageBase64.isEmpty else { return completion("no image") }
       if text.hasPrefix(TaskFormat.referQuestion(sentence: "")) {
         return completion("{<10><20><60><80>}")
       }
@@ -107,7 +124,7 @@ final class ChatHandler: Sendable {
     default:
       break
     }
-    guard let target = target(of: request) else {
+    guard let target = decoded(request)?.target else {
       return completion("no image")
     }
     guard let (row, col) = Self.location(in: text), row < target.height, col < target.width else {
@@ -117,19 +134,28 @@ final class ChatHandler: Sendable {
     return completion(TaskFormat.pixelAnswer(r: r, g: g, b: b))
   }
 
-  /// The 64 x 64 target of the image sent, cached by the hash of its base64 text (so a repeated
-  /// image is neither decoded from base64 nor from JPEG again).
-  func target(of request: ChatRequest) -> RGBImage? {
+  /// The 64 x 64 target of the image sent and its width, cached by the hash of its base64 text
+  /// (so a repeated image is neither decoded from base64 nor from JPEG again).
+  func decoded(_ request: ChatRequest) -> (target: RGBImage, width: Int)? {
     guard !request.imageBase64.isEmpty else { return nil }
     let key = request.imageBase64.hashValue
     if let cached = targets.withLock({ $0[key] }) { return cached }
     guard let data = Data(base64Encoded: Data(request.imageBase64)),
       let image = try? ImageDecoder.decode([UInt8](data), name: "request")
     else { return nil }
-    let target = Resampler.bicubic(image, width: 64, height: 64)
-    targets.withLock { $0[key] = target }
-    return target
+    let entry = (target: Resampler.bicubic(image, width: 64, height: 64), width: image.width)
+    targets.withLock { $0[key] = entry }
+    return entry
   }
+
+  /// Answers a strict parser must refuse, and three it must accept (all meaning [1,2,3]): the
+  /// answer to cell (row, col) is number (row * 64 + col) modulo the count.
+  static let adversarialAnswers = [
+    "[1,2,3]", "[1,2,3,4]", "[256,0,0]", "[-1,0,0]", " [1,2,3]\n", "1,2,3", "[1, 2, 3]",
+    "[\u{661},\u{662},\u{663}]", "[0x1,2,3]", "", String(repeating: "[", count: 100_000),
+    "[1,2,3]\u{0}", "[001,002,003]", "\u{200B}[1,2,3]", "[\u{FF11},\u{FF12},\u{FF13}]",
+    "[1,2,3] [4,5,6]", "\u{FEFF}[1,2,3]", "[1,2,3]'; DROP TABLE jobs; --",
+  ]
 
   /// `loc: [a,b]` of the question (row first, as PixelProbe asks by default).
   static func location(in text: String) -> (Int, Int)? {
@@ -143,8 +169,11 @@ final class ChatHandler: Sendable {
   func completion(_ answer: String) -> HTTPResponse {
     let object: [String: Any] = [
       "id": "chatcmpl-fake", "object": "chat.completion", "model": "fake",
-      "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": answer]]],
+      "choices": [
+        ["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": answer]]
+      ],
     ]
-    return HTTPResponse(status: 200, body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+    return HTTPResponse(
+      status: 200, body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
   }
 }

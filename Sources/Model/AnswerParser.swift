@@ -45,9 +45,13 @@ public enum AnswerParser {
   }
 
   static func trimmed(_ text: Substring) -> Substring {
+    // "\r\n" is one Character, equal to neither "\r" nor "\n" (found by fuzz/answer_parser).
+    func isSpace(_ c: Character) -> Bool {
+      c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\r\n"
+    }
     var s = text
-    while let c = s.first, c == " " || c == "\n" || c == "\t" || c == "\r" { s.removeFirst() }
-    while let c = s.last, c == " " || c == "\n" || c == "\t" || c == "\r" { s.removeLast() }
+    while let c = s.first, isSpace(c) { s.removeFirst() }
+    while let c = s.last, isSpace(c) { s.removeLast() }
     return s
   }
 }

@@ -182,8 +182,19 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
           error: ModelError(.badResponse, model: uri, "\(url): not a chat completion: \(snippet)"),
           retryable: true))
     }
-    // A null or non-string content is an answer that does not parse, not a transport failure.
-    return .success(message["content"] as? String ?? "")
+    // The content as the server sent it: JSONSerialization drops a raw U+FEFF at the start of a
+    // string (swift-corelibs-foundation), JSONDecoder keeps it. A null or non-string content is
+    // an answer that does not parse, not a transport failure.
+    let exact = try? JSONDecoder().decode(CompletionContent.self, from: data)
+    return .success(exact?.choices.first?.message.content ?? message["content"] as? String ?? "")
   }
 }
 
+/// Just the answer text of a chat completion.
+private struct CompletionContent: Decodable {
+  struct Choice: Decodable {
+    struct Message: Decodable { var content: String? }
+    var message: Message
+  }
+  var choices: [Choice]
+}

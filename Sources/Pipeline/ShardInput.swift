@@ -9,7 +9,11 @@ enum ShardInput {
     let name = "job \(shard.jobID) shard \(shard.index) (input)"
     let bytes: [UInt8]
     do {
-      bytes = try store.get(digest: shard.inputDigest, on: connection)
+      bytes = try store.input(of: shard, on: connection)
+    } catch let error as PGError where error.isTransient {
+      // The database went away for a moment: another attempt will read the blob.
+      throw ShardFailure(
+        retryable: true, code: ShardFailure.databaseCode, message: "\(name): \(error)")
     } catch {
       throw ShardFailure(retryable: false, code: "missing-blob", message: "\(name): \(error)")
     }

@@ -5,6 +5,15 @@ public protocol BlobStore: Sendable {
   func put(digest: String, bytes: [UInt8], on connection: PGConnection) throws
   /// The bytes stored under `digest`; a missing blob is a `BlobStoreError` naming the digest.
   func get(digest: String, on connection: PGConnection) throws -> [UInt8]
+  /// The input blob of a shard the caller holds. Stores that can check the lease do (a worker's
+  /// database role may read nothing else); the default reads `shard.inputDigest`.
+  func input(of shard: ClaimedShard, on connection: PGConnection) throws -> [UInt8]
+}
+
+extension BlobStore {
+  public func input(of shard: ClaimedShard, on connection: PGConnection) throws -> [UInt8] {
+    try get(digest: shard.inputDigest, on: connection)
+  }
 }
 
 /// Blob stores by URI, as job specs name them.

@@ -9,6 +9,8 @@ public struct BlobStoreError: Error, CustomStringConvertible, Sendable {
     public static let io = Code("io")
     public static let badDigest = Code("bad-digest")
     public static let badURI = Code("bad-uri")
+    /// A shard's input was asked for by a worker that no longer holds the shard.
+    public static let leaseLost = Code("lease-lost")
   }
 
   public var code: Code

@@ -15,6 +15,7 @@ final class ExecutorPool: Sendable {
   let store: any BlobStore
   let logger: Logger
   let databaseURL: String
+  let applicationName: String
   let reconnect: RetryPolicy
   let pending = Mutex<[Work]>([])
   let available = DispatchSemaphore(value: 0)
@@ -26,13 +27,15 @@ final class ExecutorPool: Sendable {
 
   init(
     threads: Int, executor: any ShardExecutor, store: any BlobStore, logger: Logger,
-    databaseURL: String, reconnect: RetryPolicy, wake: @escaping @Sendable () -> Void
+    databaseURL: String, applicationName: String, reconnect: RetryPolicy,
+    wake: @escaping @Sendable () -> Void
   ) {
     self.threadCount = threads
     self.executor = executor
     self.store = store
     self.logger = logger
     self.databaseURL = databaseURL
+    self.applicationName = applicationName
     self.reconnect = reconnect
     self.wake = wake
   }
@@ -93,14 +96,21 @@ final class ExecutorPool: Sendable {
           connection = try PGConnection.connect(
             url: databaseURL, logger: logger,
             retry: RetryPolicy(
-              initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay, maxAttempts: 5))
+              initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay, maxAttempts: 5),
+            applicationName: applicationName)
         }
         let context = ExecutionContext(
           connection: connection!, store: store, logger: shardLogger,
           isCancelled: { [self] in self.cancelled.withLock { $0.contains(key) } })
         result = .success(try executor.execute(shard, context: context))
+      } catch let failure as ShardFailure where failure.code == ShardFailure.databaseCode {
+        result = .interrupted(message: failure.description)
       } catch let failure as ShardFailure {
         result = .failure(message: failure.description, retryable: failure.retryable)
+      } catch let error as PGError where error.isTransient {
+        // The database went away under the shard (a restart, a terminated backend): not the
+        // shard's fault. The next shard gets a fresh connection.
+        result = .interrupted(message: "\(error)")
       } catch {
         result = .failure(message: "\(error)", retryable: true)
       }

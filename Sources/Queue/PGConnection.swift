@@ -15,11 +15,21 @@ public final class PGConnection {
   var preparedNames: [String: String] = [:]
   /// Nesting depth of `transaction` calls inside a transaction (savepoint names).
   var savepointDepth = 0
+  /// Receives the server's notices (libpq would print them on standard error).
+  let notices: NoticeSink
 
   private init(handle: OpaquePointer, target: String, logger: Logger) {
     self.handle = handle
     self.target = target
     self.logger = logger
+    self.notices = NoticeSink(logger: logger)
+    PQsetNoticeProcessor(
+      handle,
+      { context, message in
+        guard let context, let message else { return }
+        Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().receive(
+          String(cString: message))
+      }, Unmanaged.passUnretained(notices).toOpaque())
   }
 
   deinit { PQfinish(handle) }
@@ -27,15 +37,16 @@ public final class PGConnection {
   /// Connects to `url` (a libpq URI or `key=value` string; empty means the `PG*` environment
   /// variables and `~/.pgpass`). While the server cannot be reached it retries with `retry`'s
   /// backoff, then throws a one-line `PGError` naming the target without the password.
-  public static func connect(url: String, logger: Logger, retry: RetryPolicy = .default) throws
-    -> PGConnection
-  {
+  /// `applicationName` is what `pg_stat_activity` shows unless the URL sets `application_name`.
+  public static func connect(
+    url: String, logger: Logger, retry: RetryPolicy = .default, applicationName: String? = nil
+  ) throws -> PGConnection {
     try validate(url)
     var generator = SystemRandomNumberGenerator()
     var attempt = 0
     while true {
       attempt += 1
-      guard let handle = PQconnectdb(url) else {
+      guard let handle = open(url, applicationName: applicationName) else {
         throw PGError(.connect, message: "libpq could not allocate a connection")
       }
       let target = describeTarget(handle)
@@ -43,7 +54,8 @@ public final class PGConnection {
         logger.debug("connected to PostgreSQL", metadata: ["db.target": "\(target)"])
         return PGConnection(handle: handle, target: target, logger: logger)
       }
-      let message = PGError.oneLine(String(cString: PQerrorMessage(handle)))
+      let message = redacting(
+        PGError.oneLine(String(cString: PQerrorMessage(handle))), secretsOf: url)
       PQfinish(handle)
       guard isRetryable(connectMessage: message), retry.allowsRetry(after: attempt) else {
         throw PGError(
@@ -58,6 +70,30 @@ public final class PGConnection {
           "retry.delay": "\(String(format: "%.2f", delay))", "error": "\(message)",
         ])
       Thread.sleep(forTimeInterval: delay)
+    }
+  }
+
+  /// `PQconnectdbParams` with the URL expanded in place of `dbname`, so that every setting of the
+  /// URL (sslmode, sslrootcert, target_session_attrs...) reaches libpq as it is, plus a fallback
+  /// application name.
+  static func open(_ url: String, applicationName: String?) -> OpaquePointer? {
+    var keys = ["dbname"]
+    var values = [url]
+    if let applicationName {
+      keys.append("fallback_application_name")
+      values.append(applicationName)
+    }
+    let cKeys = keys.map { strdup($0) }
+    let cValues = values.map { strdup($0) }
+    defer {
+      for pointer in cKeys + cValues { free(pointer) }
+    }
+    var keyPointers = cKeys.map { UnsafePointer($0) } + [nil]
+    var valuePointers = cValues.map { UnsafePointer($0) } + [nil]
+    return keyPointers.withUnsafeMutableBufferPointer { keys in
+      valuePointers.withUnsafeMutableBufferPointer { values in
+        PQconnectdbParams(keys.baseAddress, values.baseAddress, 1)
+      }
     }
   }
 
@@ -295,6 +331,17 @@ public final class PGConnection {
   }
 }
 
+/// Logs the server's notices ("relation ... already exists, skipping") at debug level; libpq
+/// holds an unretained pointer to it for as long as the connection lives.
+final class NoticeSink: Sendable {
+  let logger: Logger
+  init(logger: Logger) { self.logger = logger }
+
+  func receive(_ message: String) {
+    logger.debug("postgres notice", metadata: ["db.notice": "\(PGError.oneLine(message))"])
+  }
+}
+
 extension PGConnection {
   /// Turns a libpq result into rows, or into a `PGError` (freeing the result).
   func check(_ result: OpaquePointer?, context: String, code: PGError.Code = .query) throws
@@ -330,8 +377,11 @@ extension PGConnection {
     guard let options = PQconninfoParse(url, &error) else {
       let message = error.map { String(cString: $0) } ?? "cannot parse"
       if let error { PQfreemem(error) }
+      // libpq quotes the offending part, which may be the password: never pass it on.
       throw PGError(
-        .connect, message: "invalid connection string: " + PGError.oneLine(message))
+        .connect,
+        message: "invalid connection string: "
+          + redacting(PGError.oneLine(message), secretsOf: url))
     }
     PQconninfoFree(options)
   }
@@ -346,9 +396,15 @@ extension PGConnection {
       "host=\(field(PQhost(handle))) port=\(field(PQport(handle))) dbname=\(field(PQdb(handle))) user=\(field(PQuser(handle)))"
   }
 
-  /// The server said no (a bad database, user or password): waiting will not change that.
-  /// Everything else (no server yet, starting up, too many clients) may pass.
+  /// The server said no (a bad database, user or password), or the settings are wrong (an
+  /// invalid option value, a TLS requirement or certificate that does not hold): waiting will not
+  /// change that. Everything else (no server yet, starting up, too many clients) may pass.
   static func isRetryable(connectMessage message: String) -> Bool {
+    let permanent = [
+      "invalid ", "no password supplied", "password authentication failed",
+      "does not support SSL", "certificate", "SSL error", "sslmode value",
+    ]
+    if permanent.contains(where: { message.contains($0) }) { return false }
     guard message.contains("FATAL") else { return true }
     let transient = [
       "starting up", "shutting down", "recovery mode", "too many clients", "terminating",

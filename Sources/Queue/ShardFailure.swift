@@ -13,4 +13,8 @@ public struct ShardFailure: Error, CustomStringConvertible, Sendable {
   }
 
   public var description: String { "\(code): \(message)" }
+
+  /// The code of a failure caused by the database connection, not by the shard: the worker
+  /// hands such a shard back without spending an attempt.
+  public static let databaseCode = "database"
 }

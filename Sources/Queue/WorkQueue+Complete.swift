@@ -12,7 +12,7 @@ extension WorkQueue {
     guard !items.isEmpty else { return [] }
     let claims = items.map(\.0)
     let outputs = items.map(\.1)
-    return try keyedTransaction { connection in
+    return try connection.transaction { connection in
       let rows = try connection.query(
         Self.completeSQL,
         Self.fenceParams(claims) + [
@@ -47,47 +47,37 @@ extension WorkQueue {
   public func fail(_ claim: ClaimedShard, error: String, retryable: Bool) throws -> ShardFate {
     var generator = SystemRandomNumberGenerator()
     let delay = shardRetry.delay(after: claim.attempt, using: &generator)
-    return try connection.transaction { connection in
-      let rows = try connection.query(
-        """
-        WITH f AS (
-          UPDATE shards s SET
-            state = CASE WHEN $5 AND s.attempt < s.attempt_limit THEN 'failed' ELSE 'dead' END,
-            retry_at = CASE WHEN $5 AND s.attempt < s.attempt_limit
-                            THEN now() + make_interval(secs => $6) END,
-            finished_at = CASE WHEN $5 AND s.attempt < s.attempt_limit THEN NULL ELSE now() END,
-            lease_expires_at = NULL, error = $7
-          WHERE s.job_id = $1 AND s.idx = $2 AND s.state = 'running' AND s.attempt = $3
-            AND s.lease_owner = $4
-          RETURNING s.state
-        ),
-        a AS (
-          UPDATE shard_attempts SET outcome = 'failed', ended_at = now(), error = $7
-          WHERE job_id = $1 AND idx = $2 AND attempt = $3 AND owner = $4
-            AND EXISTS (SELECT 1 FROM f)
-        )
-        SELECT state FROM f
-        """,
-        [
-          .int(claim.jobID), .int(Int64(claim.index)), .int(Int64(claim.attempt)),
-          .text(claim.owner), .bool(retryable), .double(delay), .text(error),
+    let rows = try connection.query(
+      "SELECT queue_fail($1, $2, $3, $4, $5, $6, $7)",
+      [
+        .int(claim.jobID), .int(Int64(claim.index)), .int(Int64(claim.attempt)),
+        .text(claim.owner), .bool(retryable), .double(delay), .text(Self.storable(error)),
+      ])
+    switch rows.string(0, 0) {
+    case "failed"?:
+      return .retrying(afterSeconds: delay)
+    case "dead"?:
+      logger?.info(
+        "shard dead",
+        metadata: [
+          "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
+          "shard.attempt": "\(claim.attempt)", "error": "\(error)",
         ])
-      switch rows.string(0, 0) {
-      case "failed"?:
-        return .retrying(afterSeconds: delay)
-      case "dead"?:
-        try connection.execute(Self.countDeadSQL, [.int(claim.jobID), .int(1)])
-        logger?.info(
-          "shard dead",
-          metadata: [
-            "job.id": "\(claim.jobID)", "shard.index": "\(claim.index)",
-            "shard.attempt": "\(claim.attempt)", "error": "\(error)",
-          ])
-        return .dead
-      default:
-        return .rejected
-      }
+      return .dead
+    default:
+      return .rejected
     }
+  }
+
+  /// Error text as the database keeps it: no NUL (text cannot hold one), at most 4,000 bytes.
+  static func storable(_ error: String) -> String {
+    var text = error.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+    if text.utf8.count > 4000 {
+      var cut = text.utf8.prefix(4000)
+      while String(cut) == nil { cut = cut.dropLast() }
+      text = String(cut)! + "..."
+    }
+    return text
   }
 
   /// Hands shards back (graceful shutdown): available again at once, the attempt recorded as
@@ -96,24 +86,8 @@ extension WorkQueue {
   @discardableResult
   public func release(_ claims: [ClaimedShard]) throws -> [ShardKey] {
     guard !claims.isEmpty else { return [] }
-    let rows = try keyedTransaction { connection in
-      try connection.query(
-        """
-        WITH r AS (
-          UPDATE shards s SET state = 'available', attempt_limit = s.attempt_limit + 1,
-            lease_expires_at = NULL, retry_at = NULL
-          FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[]) AS i(job_id, idx, attempt, owner)
-          WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
-            AND s.attempt = i.attempt AND s.lease_owner = i.owner
-          RETURNING s.job_id, s.idx, s.attempt
-        ),
-        a AS (
-          UPDATE shard_attempts a SET outcome = 'released', ended_at = now()
-          FROM r WHERE a.job_id = r.job_id AND a.idx = r.idx AND a.attempt = r.attempt
-        )
-        SELECT job_id, idx FROM r
-        """, Self.fenceParams(claims))
-    }
+    let rows = try connection.query(
+      "SELECT job_id, idx FROM queue_release($1, $2, $3, $4)", Self.fenceParams(claims))
     var released: [ShardKey] = []
     for row in 0..<rows.count {
       if let jobID = rows.int64(row, 0), let index = rows.int(row, 1) {
@@ -125,68 +99,8 @@ extension WorkQueue {
     return released.sorted()
   }
 
-  /// The completion. `done` is fenced; `history` marks every attempt of the batch (an upsert:
-  /// its conflict check goes through the primary key whatever the statistics say); `jobs_updated`
-  /// adds the batch to the counters once per job and finishes jobs with nothing left.
-  static let completeSQL = """
-    WITH input AS (
-      SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::text[],
-                           $6::bigint[], $7::int[])
-        AS i(job_id, idx, attempt, owner, output_digest, output_size, questions)
-    ),
-    done AS (
-      UPDATE shards s SET state = 'done', output_digest = i.output_digest,
-        output_size = nullif(i.output_size, -1), lease_expires_at = NULL, retry_at = NULL,
-        finished_at = now(), error = NULL
-      FROM input i
-      WHERE s.job_id = i.job_id AND s.idx = i.idx AND s.state = 'running'
-        AND s.attempt = i.attempt AND s.lease_owner = i.owner
-      RETURNING s.job_id, s.idx, s.attempt, i.questions
-    ),
-    history AS (
-      INSERT INTO shard_attempts AS a (job_id, idx, attempt, owner, outcome, ended_at, error)
-      SELECT i.job_id, i.idx, i.attempt, i.owner,
-        CASE WHEN d.idx IS NOT NULL THEN 'completed' ELSE 'rejected' END, now(),
-        CASE WHEN d.idx IS NULL THEN 'completion rejected: the lease was lost' END
-      FROM input i LEFT JOIN done d
-        ON d.job_id = i.job_id AND d.idx = i.idx AND d.attempt = i.attempt
-      ON CONFLICT (job_id, idx, attempt) DO UPDATE
-      SET outcome = EXCLUDED.outcome, ended_at = EXCLUDED.ended_at, error = EXCLUDED.error
-      WHERE a.owner = EXCLUDED.owner AND a.outcome IN ('running', 'expired')
-    ),
-    totals AS (
-      SELECT job_id, count(*)::int AS n, sum(questions)::bigint AS q FROM done GROUP BY job_id
-    ),
-    jobs_updated AS (
-      UPDATE jobs j SET shards_done = j.shards_done + t.n, questions_done = j.questions_done + t.q,
-        state = CASE WHEN j.state = 'running' AND j.shards_done + t.n + j.shards_dead >= j.total_shards
-                     THEN CASE WHEN j.shards_dead > 0 THEN 'failed' ELSE 'succeeded' END
-                     ELSE j.state END,
-        finished_at = CASE WHEN j.state = 'running'
-                            AND j.shards_done + t.n + j.shards_dead >= j.total_shards
-                           THEN now() ELSE j.finished_at END,
-        error = CASE WHEN j.state = 'running' AND j.shards_dead > 0
-                      AND j.shards_done + t.n + j.shards_dead >= j.total_shards
-                     THEN queue_job_error(j.id, j.shards_dead, j.total_shards)
-                     ELSE j.error END
-      FROM totals t
-      WHERE j.id = t.job_id
-    )
-    SELECT job_id, idx FROM done
-    """
-
-  /// Adds `$2` dead shards to job `$1` and finishes it when nothing is left; runs after the
-  /// shards were marked dead in the same transaction, so `queue_job_error` sees them.
-  static let countDeadSQL = """
-    UPDATE jobs j SET shards_dead = j.shards_dead + $2,
-      state = CASE WHEN j.state = 'running' AND j.shards_done + j.shards_dead + $2 >= j.total_shards
-                   THEN 'failed' ELSE j.state END,
-      finished_at = CASE WHEN j.state = 'running'
-                          AND j.shards_done + j.shards_dead + $2 >= j.total_shards
-                         THEN now() ELSE j.finished_at END,
-      error = CASE WHEN j.state = 'running' AND j.shards_done + j.shards_dead + $2 >= j.total_shards
-                   THEN queue_job_error(j.id, j.shards_dead + $2, j.total_shards)
-                   ELSE j.error END
-    WHERE j.id = $1
-    """
+  /// The completion (`queue_complete` in migrations/0005_worker_role.sql): fenced, records every
+  /// attempt's outcome, updates the job counters once per job, finishes finished jobs.
+  static let completeSQL =
+    "SELECT job_id, idx FROM queue_complete($1, $2, $3, $4, $5, $6, $7)"
 }

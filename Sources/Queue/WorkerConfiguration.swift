@@ -22,6 +22,10 @@ public struct WorkerConfiguration: Sendable {
   public var exitWhenIdle: Bool
   /// Seconds running shards get to finish after a shutdown request.
   public var drainDeadline: Double
+  /// Seconds a shard may execute before it is abandoned and failed for another attempt (nil: no
+  /// limit). A call that never returns (a model server that hangs) otherwise holds its shard for
+  /// as long as the worker heartbeats.
+  public var executionTimeout: Double?
   /// Most completions per transaction.
   public var completionBatch: Int
   /// Seconds a finished shard waits for others to share its completing transaction.
@@ -32,6 +36,8 @@ public struct WorkerConfiguration: Sendable {
   public var reconnect: RetryPolicy
   /// Delay before a failed shard may be claimed again.
   public var shardRetry: RetryPolicy
+  /// What `pg_stat_activity` shows for this worker's connections (unless the URL sets one).
+  public var applicationName: String
 
   public init(databaseURL: String) {
     self.databaseURL = databaseURL
@@ -44,11 +50,13 @@ public struct WorkerConfiguration: Sendable {
     self.pollInterval = 5
     self.exitWhenIdle = false
     self.drainDeadline = 30
+    self.executionTimeout = nil
     self.completionBatch = 16
     self.completionDelay = 0.05
     self.channel = WorkQueue.defaultChannel
     self.reconnect = .forever
     self.shardRetry = .shardRetry
+    self.applicationName = "pixelprobe-worker"
   }
 
   /// `hostname:pid:random`: unique even for two workers in one process.
@@ -63,6 +71,6 @@ public struct WorkerConfiguration: Sendable {
       completionBatch: completionBatch, completionDelay: completionDelay,
       heartbeatInterval: heartbeatInterval, pollInterval: pollInterval,
       exitWhenIdle: exitWhenIdle, drainDeadline: drainDeadline,
-      errorDelay: max(0.05, reconnect.initialDelay))
+      errorDelay: max(0.05, reconnect.initialDelay), executionTimeout: executionTimeout)
   }
 }

@@ -91,6 +91,7 @@ extension WorkerRuntime {
         threads: runtime.configuration.concurrency, executor: runtime.executor,
         store: runtime.store, logger: runtime.logger,
         databaseURL: runtime.configuration.databaseURL,
+        applicationName: runtime.configuration.applicationName,
         reconnect: runtime.configuration.reconnect, wake: { [runtime] in runtime.wake() })
       self.start = clock.now
       self.machine = WorkerStateMachine(configuration: runtime.configuration.machine)
@@ -103,7 +104,8 @@ extension WorkerRuntime {
 
     mutating func connectFirst() throws {
       let connection = try PGConnection.connect(
-        url: configuration.databaseURL, logger: logger, retry: .default)
+        url: configuration.databaseURL, logger: logger, retry: .default,
+        applicationName: configuration.applicationName)
       try connection.listen(configuration.channel)
       self.connection = connection
     }
@@ -176,6 +178,11 @@ extension WorkerRuntime {
               "shard.retryable": "\(retryable)",
             ])
         }
+        if case .interrupted(let message) = result {
+          logger.info(
+            "shard interrupted by the database; handing it back",
+            metadata: ["job.id": "\(key.jobID)", "shard.index": "\(key.index)", "error": "\(message)"])
+        }
         events.append(.executionFinished(key, result))
       }
       if notified { events.append(.wakeUp) }
@@ -205,7 +212,8 @@ extension WorkerRuntime {
       do {
         let fresh = try PGConnection.connect(
           url: configuration.databaseURL, logger: logger,
-          retry: RetryPolicy(initialDelay: 0, maxDelay: 0, maxAttempts: 1))
+          retry: RetryPolicy(initialDelay: 0, maxDelay: 0, maxAttempts: 1),
+          applicationName: configuration.applicationName)
         try fresh.listen(configuration.channel)
         logger.info("reconnected to the database")
         connection = fresh

@@ -8,10 +8,20 @@
 ///   oldest has waited `completionDelay`, or at once when nothing else is executing;
 /// - leases held (waiting, executing, or awaiting completion) are heartbeated every
 ///   `heartbeatInterval`; a lost lease abandons its shard and drops its result;
+/// - a completion whose outcome is unknown (the connection broke) is tried again after
+///   `errorDelay`, its lease still heartbeated (completion is fenced, so a retry of one that did
+///   commit is rejected and changes nothing); at the drain deadline it is left to its lease;
+/// - an execution interrupted by the database (not by the shard) hands the shard back without
+///   spending an attempt;
 /// - a claim that finds nothing waits `pollInterval` (or a wake-up) before the next; with
 ///   `exitWhenIdle`, a claim that finds nothing while nothing is in flight exits 0;
 /// - shutdown stops claiming, releases shards not yet started, lets executing ones finish
-///   until `drainDeadline`, then abandons and releases what is left, and exits 0.
+///   until `drainDeadline`, then abandons and releases what is left, and exits 0;
+/// - a shard executing longer than `executionTimeout` (a hung model call) is abandoned and
+///   failed (retryable), so another attempt takes it; its executor stays busy until the call
+///   returns. When every executor has been stuck like that for `executionTimeout` more, the
+///   worker hands back what it holds and exits with `wedgedExitCode`, for its supervisor to
+///   restart it.
 public struct WorkerStateMachine: Sendable {
   public struct Configuration: Sendable, Hashable {
     public var concurrency: Int
@@ -30,11 +40,14 @@ public struct WorkerStateMachine: Sendable {
     public var drainDeadline: Double
     /// Seconds before claiming again after a claim failed (the database was unreachable).
     public var errorDelay: Double
+    /// Seconds a shard may execute before it is abandoned and failed (nil: no limit).
+    public var executionTimeout: Double?
 
     public init(
       concurrency: Int, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
       completionDelay: Double = 0.05, heartbeatInterval: Double = 10, pollInterval: Double = 5,
-      exitWhenIdle: Bool = false, drainDeadline: Double = 30, errorDelay: Double = 1
+      exitWhenIdle: Bool = false, drainDeadline: Double = 30, errorDelay: Double = 1,
+      executionTimeout: Double? = nil
     ) {
       self.concurrency = max(1, concurrency)
       self.prefetch = max(0, prefetch)
@@ -46,13 +59,20 @@ public struct WorkerStateMachine: Sendable {
       self.exitWhenIdle = exitWhenIdle
       self.drainDeadline = max(0, drainDeadline)
       self.errorDelay = errorDelay
+      self.executionTimeout = executionTimeout.map { max(0, $0) }
     }
   }
+
+  /// The exit code of a worker whose executors are all stuck in calls that do not return.
+  public static let wedgedExitCode: Int32 = 75
 
   /// How an execution ended.
   public enum ExecutionResult: Sendable {
     case success(ShardOutput)
     case failure(message: String, retryable: Bool)
+    /// The database connection broke under the execution: not the shard's fault, so it is
+    /// handed back (released) rather than failed.
+    case interrupted(message: String)
   }
 
   public enum Event: Sendable {
@@ -63,7 +83,7 @@ public struct WorkerStateMachine: Sendable {
     case claimFailed
     case executionFinished(ShardKey, ExecutionResult)
     case completionFinished(accepted: [ShardKey], rejected: [ShardKey])
-    /// A completion's outcome is unknown (connection lost): the lease mechanism takes over.
+    /// A completion's outcome is unknown (connection lost): tried again after `errorDelay`.
     case completionFailed([ShardKey])
     /// A `fail` action was performed (or could not be: the lease mechanism takes over).
     case failReported(ShardKey)
@@ -122,9 +142,14 @@ public struct WorkerStateMachine: Sendable {
   var executing: [ShardKey: ClaimedShard] = [:]
   /// Executing, but the lease is lost or the deadline passed: the result will be dropped.
   var abandoned: Set<ShardKey> = []
+  /// When each executing shard started, and when each abandoned one was abandoned.
+  var startedAt: [ShardKey: Double] = [:]
+  var abandonedAt: [ShardKey: Double] = [:]
   var finished: [CompletedShard] = []
   var oldestFinishedAt: Double?
-  var completing: Set<ShardKey> = []
+  var completing: [ShardKey: CompletedShard] = [:]
+  /// No completion before this time (the last one failed).
+  var completionRetryAt: Double?
   var failing: Set<ShardKey> = []
   var claimInFlight = false
   var heartbeatInFlight = false
@@ -152,13 +177,34 @@ public struct WorkerStateMachine: Sendable {
     ready.count + executing.count + finished.count + completing.count + failing.count
   }
 
+  /// Nothing in flight but abandoned executions (whose results will be dropped anyway).
+  var settled: Bool {
+    ready.isEmpty && finished.isEmpty && completing.isEmpty && failing.isEmpty
+      && executing.keys.allSatisfy { abandoned.contains($0) }
+  }
+
   /// The next time at which a `tick` has something to do (heartbeat, batch flush, poll, drain
   /// deadline); nil when only an event can change anything.
   public var nextDeadline: Double? {
     var candidates: [Double] = []
     let held = heldLeases
     if !held.isEmpty { candidates.append(lastHeartbeat + heartbeatInterval(for: held)) }
-    if let oldestFinishedAt { candidates.append(oldestFinishedAt + configuration.completionDelay) }
+    if let oldestFinishedAt {
+      candidates.append(
+        max(oldestFinishedAt + configuration.completionDelay, completionRetryAt ?? 0))
+    }
+    if let timeout = configuration.executionTimeout {
+      for (key, start) in startedAt where !abandoned.contains(key) {
+        candidates.append(start + timeout)
+      }
+      // Every executor stuck: the moment the worker counts as wedged.
+      if executing.count >= configuration.concurrency,
+        executing.keys.allSatisfy({ abandoned.contains($0) }),
+        let last = executing.keys.compactMap({ abandonedAt[$0] }).max()
+      {
+        candidates.append(last + timeout)
+      }
+    }
     switch phase {
     case .running: if let idleUntil { candidates.append(idleUntil) }
     case .draining(let deadline): candidates.append(deadline)
@@ -180,7 +226,7 @@ public struct WorkerStateMachine: Sendable {
       claimInFlight = false
       lastClaimEmpty = shards.isEmpty
       if shards.isEmpty {
-        if configuration.exitWhenIdle && inFlightCount == 0 && phase == .running {
+        if configuration.exitWhenIdle && settled && phase == .running {
           phase = .exited
           return [.exit(code: 0)]
         }
@@ -202,6 +248,8 @@ public struct WorkerStateMachine: Sendable {
       idleUntil = now + configuration.errorDelay
     case .executionFinished(let key, let result):
       guard let claim = executing.removeValue(forKey: key) else { break }
+      startedAt[key] = nil
+      abandonedAt[key] = nil
       if abandoned.remove(key) != nil { break }
       switch result {
       case .success(let output):
@@ -210,17 +258,26 @@ public struct WorkerStateMachine: Sendable {
       case .failure(let message, let retryable):
         failing.insert(key)
         actions.append(.fail(claim, error: message, retryable: retryable))
+      case .interrupted:
+        actions.append(.release([claim]))
       }
     case .completionFinished(let accepted, let rejected):
-      completing.subtract(accepted)
-      completing.subtract(rejected)
+      for key in accepted + rejected { completing[key] = nil }
     case .completionFailed(let keys):
-      completing.subtract(keys)
+      // Try again later; the leases stay heartbeated meanwhile.
+      for key in keys {
+        guard let item = completing.removeValue(forKey: key) else { continue }
+        finished.append(item)
+      }
+      if !finished.isEmpty {
+        if oldestFinishedAt == nil { oldestFinishedAt = now }
+        completionRetryAt = now + configuration.errorDelay
+      }
     case .failReported(let key):
       failing.remove(key)
     case .heartbeatFinished(let lost):
       heartbeatInFlight = false
-      actions += dropLost(lost)
+      actions += dropLost(lost, now: now)
     case .heartbeatFailed:
       heartbeatInFlight = false
     case .releaseFinished:
@@ -252,12 +309,29 @@ public struct WorkerStateMachine: Sendable {
   mutating func advance(now: Double) -> [Action] {
     var actions: [Action] = []
     if case .draining(let deadline) = phase, now >= deadline {
+      if completionRetryAt != nil {
+        // Completions that keep failing: leave them to their leases rather than wait forever.
+        finished.removeAll()
+        oldestFinishedAt = nil
+        completionRetryAt = nil
+      }
       let left = executing.keys.filter { !abandoned.contains($0) }.sorted()
       if !left.isEmpty {
         actions += left.map { .abandon($0) }
         actions.append(.release(left.compactMap { executing[$0] }))
-        abandoned.formUnion(left)
+        abandon(left, now: now)
       }
+    }
+    actions += timeOut(now: now)
+    if phase != .exited, let code = wedged(now: now) {
+      // Hand back what may be handed back; the stuck shards were failed when they timed out.
+      if !ready.isEmpty {
+        actions.append(.release(ready))
+        ready.removeAll()
+      }
+      phase = .exited
+      actions.append(.exit(code: code))
+      return actions
     }
     let held = heldLeases
     if !held.isEmpty, !heartbeatInFlight, now >= lastHeartbeat + heartbeatInterval(for: held) {
@@ -271,11 +345,12 @@ public struct WorkerStateMachine: Sendable {
       while executing.count < configuration.concurrency, !ready.isEmpty {
         let shard = ready.removeFirst()
         executing[shard.key] = shard
+        startedAt[shard.key] = now
         actions.append(.execute(shard))
       }
     }
     actions += flushIfDue(now: now)
-    if configuration.exitWhenIdle, lastClaimEmpty, inFlightCount == 0 {
+    if configuration.exitWhenIdle, lastClaimEmpty, settled {
       idleUntil = nil  // everything in flight is settled: one more claim decides whether to exit
     }
     if phase == .running, !claimInFlight, idleUntil.map({ now >= $0 }) ?? true {
@@ -305,6 +380,10 @@ public struct WorkerStateMachine: Sendable {
 
   mutating func flushIfDue(now: Double) -> [Action] {
     guard let oldest = oldestFinishedAt, !finished.isEmpty else { return [] }
+    if let retryAt = completionRetryAt {
+      guard now >= retryAt else { return [] }
+      completionRetryAt = nil
+    }
     let nothingElseComing =
       executing.keys.allSatisfy { abandoned.contains($0) } && ready.isEmpty
     let draining: Bool
@@ -317,23 +396,64 @@ public struct WorkerStateMachine: Sendable {
     while !finished.isEmpty {
       let batch = Array(finished.prefix(configuration.completionBatch))
       finished.removeFirst(batch.count)
-      completing.formUnion(batch.map(\.claim.key))
+      for item in batch { completing[item.claim.key] = item }
       actions.append(.complete(batch))
     }
     oldestFinishedAt = nil
     return actions
   }
 
-  mutating func dropLost(_ lost: Set<ShardKey>) -> [Action] {
+  mutating func dropLost(_ lost: Set<ShardKey>, now: Double) -> [Action] {
     guard !lost.isEmpty else { return [] }
     var actions: [Action] = []
     ready.removeAll { lost.contains($0.key) }
     finished.removeAll { lost.contains($0.claim.key) }
     if finished.isEmpty { oldestFinishedAt = nil }
     for key in executing.keys.sorted() where lost.contains(key) && !abandoned.contains(key) {
-      abandoned.insert(key)
+      abandon([key], now: now)
       actions.append(.abandon(key))
     }
     return actions
+  }
+
+  mutating func abandon(_ keys: [ShardKey], now: Double) {
+    for key in keys where !abandoned.contains(key) {
+      abandoned.insert(key)
+      abandonedAt[key] = now
+    }
+  }
+
+  /// Shards that have executed longer than `executionTimeout`: abandoned and failed.
+  mutating func timeOut(now: Double) -> [Action] {
+    guard let timeout = configuration.executionTimeout else { return [] }
+    var actions: [Action] = []
+    for key in executing.keys.sorted() where !abandoned.contains(key) {
+      guard let start = startedAt[key], now >= start + timeout, let claim = executing[key] else {
+        continue
+      }
+      abandon([key], now: now)
+      failing.insert(key)
+      actions.append(.abandon(key))
+      actions.append(
+        .fail(
+          claim, error: "execution timed out after \(Self.seconds(timeout)) s (the call never returned)",
+          retryable: true))
+    }
+    return actions
+  }
+
+  /// The exit code when every executor has been stuck in an abandoned shard for longer than
+  /// `executionTimeout` (calls that are not coming back), else nil.
+  func wedged(now: Double) -> Int32? {
+    guard let timeout = configuration.executionTimeout,
+      executing.count >= configuration.concurrency,
+      executing.keys.allSatisfy({ key in abandonedAt[key].map { now >= $0 + timeout } ?? false }),
+      finished.isEmpty, completing.isEmpty, failing.isEmpty
+    else { return nil }
+    return Self.wedgedExitCode
+  }
+
+  static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
   }
 }

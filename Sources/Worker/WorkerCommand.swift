@@ -14,7 +14,11 @@ struct WorkerCommand: ParsableCommand {
       sees the image corpus). A shard is held under a lease renewed by heartbeats; a worker that
       dies simply lets the lease expire and another worker takes the shard over. SIGTERM or
       SIGINT stops claiming, lets running shards finish until --drain-seconds, hands back the
-      rest, and exits 0.
+      rest, and exits 0. A shard that runs longer than --shard-timeout is failed for another
+      attempt; if every executor is stuck that way the worker exits 75 for its supervisor to
+      restart it.
+      The database comes from $DATABASE_URL (or --database-url, which `ps` shows to everyone:
+      keep passwords out of it) and libpq's PG* variables and ~/.pgpass.
       """)
 
   @OptionGroup var database: DatabaseOptions
@@ -33,9 +37,20 @@ struct WorkerCommand: ParsableCommand {
   var drainSeconds: Double = 30
   @Option(help: "Name of this worker in leases and logs (default: host:pid).")
   var name: String?
+  @Option(help: "Seconds a shard may run before it is failed for another attempt (default: no limit).")
+  var shardTimeout: Double?
+  @Option(help: "Seconds before a failed shard may be tried again (doubling per attempt, at most 300).")
+  var retryDelay: Double = 5
+  @Option(help: "Seconds between claims while idle (a notification from enqueue wakes it sooner).")
+  var pollSeconds: Double = 5
 
   func validate() throws {
     guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    if let shardTimeout, !(shardTimeout > 0) {
+      throw ValidationError("--shard-timeout must be more than 0 seconds")
+    }
+    guard retryDelay >= 0 else { throw ValidationError("--retry-delay must not be negative") }
+    guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be more than 0") }
     let unknown = kinds.filter { !PipelineExecutor.kinds.contains($0) }
     guard unknown.isEmpty else {
       throw ValidationError(
@@ -52,6 +67,10 @@ struct WorkerCommand: ParsableCommand {
       configuration.concurrency = concurrency
       configuration.exitWhenIdle = exitWhenIdle
       configuration.drainDeadline = drainSeconds
+      configuration.executionTimeout = shardTimeout
+      configuration.pollInterval = pollSeconds
+      configuration.shardRetry = RetryPolicy(
+        initialDelay: retryDelay, maxDelay: max(retryDelay, 300), maxAttempts: nil)
       if let name { configuration.owner = name }
       let runtime = WorkerRuntime(
         configuration: configuration,

@@ -109,4 +109,20 @@ func firstMismatch(_ actual: [UInt8], _ expected: [UInt8]) -> String? {
       }
     }
   }
+
+  /// Regression (found by the hostile-input pipeline test): a corpus entry that is a link to a
+  /// device or a FIFO used to be read forever (memory without bound) or to block on open.
+  @Test func filesThatAreNotRegularAreRefusedAtOnce() throws {
+    let directory = NSTemporaryDirectory() + "pixelprobe-special-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createSymbolicLink(
+      atPath: directory + "/zero.jpg", withDestinationPath: "/dev/zero")
+    #expect(mkfifo(directory + "/fifo.png", 0o600) == 0)
+    for name in ["zero.jpg", "fifo.png"] {
+      let path = directory + "/" + name
+      let error = #expect(throws: ImageError.self) { try ImageDecoder.decodeFile(atPath: path) }
+      #expect(error?.code == .io && error?.detail == "not a regular file", "\(String(describing: error))")
+    }
+  }
 }

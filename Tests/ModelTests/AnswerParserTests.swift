@@ -29,4 +29,13 @@ import Testing
   func rejectsBadMasks(_ text: String) {
     #expect(AnswerParser.mask(text) == nil)
   }
+
+  /// Regression (fuzz/answer_parser, fuzz/findings/answer_parser): Windows line ends around an
+  /// answer are white space too; "\r\n" is a single Character and was not trimmed.
+  @Test(arguments: ["1\r\n\n\n", "\r\n1", " \r\n1\r\n "])
+  func crlfAroundAnAnswerIsWhiteSpace(_ text: String) {
+    #expect(AnswerParser.mask(text) == true)
+    let pixel = AnswerParser.pixel(text.replacingOccurrences(of: "1", with: "[4,5,6]"))
+    #expect(pixel.map { [$0.r, $0.g, $0.b] } == [4, 5, 6])
+  }
 }

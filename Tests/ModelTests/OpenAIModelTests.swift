@@ -87,6 +87,21 @@ import Testing
     #expect(AnswerParser.pixel(answers[0]) == nil)
   }
 
+  /// Regression (found by the hostile-input pipeline test): a byte-order mark at the start of
+  /// an answer was dropped by the JSON parser, so a malformed answer parsed.
+  @Test func answersArriveExactlyAsSent() throws {
+    let server = try FakeServer()
+    let (image, _) = try Self.photo()
+    // The fake server's adversarial answers, by cell: (0, 16) is a BOM then [1,2,3], (0, 4) has
+    // white space around it, (0, 11) ends in a NUL.
+    let answers = try model(server, "model=adversarial").answer(
+      [.pixel(row: 0, col: 16), .pixel(row: 0, col: 4), .pixel(row: 0, col: 11)], about: image)
+    #expect(answers == ["\u{FEFF}[1,2,3]", " [1,2,3]\n", "[1,2,3]\u{0}"])
+    #expect(AnswerParser.pixel(answers[0]) == nil)
+    #expect(AnswerParser.pixel(answers[1])! == (1, 2, 3))
+    #expect(AnswerParser.pixel(answers[2]) == nil)
+  }
+
   @Test(arguments: [
     "openai:ftp://x/v1?model=m", "openai:http://127.0.0.1:1/v1", "openai:http://h/v1?model=m&template=weird",
     "openai:http://h/v1?model=m&concurrency=0", "openai:http://h/v1?model=m&bogus=1",

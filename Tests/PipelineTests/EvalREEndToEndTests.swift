@@ -39,7 +39,8 @@ import Testing
 
   static func report(_ job: Int64) throws -> [String: Any] {
     let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
-    let result = try ProcessRunner.run("coordinator", ["report", "\(job)", "--format", "json"], environment: db)
+    let result = try ProcessRunner.run(
+      "coordinator", ["report", "\(job)", "--format", "json"], environment: db)
     #expect(result.status == 0, "\(result.stderr)")
     return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   }
@@ -74,14 +75,17 @@ import Testing
     #expect(abs(sum - 3 * expected) < 3e-3)
     // The references include baseline:mean itself only once (it is the model here).
     let references = try #require(report["references"] as? [[String: Any]])
-    #expect(references.map { $0["model"] as? String } == [
-      "baseline:thumbnail?k=4", "baseline:thumbnail?k=8", "baseline:thumbnail?k=16",
-      "baseline:thumbnail?k=32",
-    ])
+    #expect(
+      references.map { $0["model"] as? String } == [
+        "baseline:thumbnail?k=4", "baseline:thumbnail?k=8", "baseline:thumbnail?k=16",
+        "baseline:thumbnail?k=32",
+      ])
   }
 
   @Test func exportHasEveryQuestionAndRenderWritesPNGs() throws {
-    let job = try Self.run(["--count", "2", "--per-image", "100", "--seed", "5", "--model", "baseline:thumbnail?k=8"])
+    let job = try Self.run([
+      "--count", "2", "--per-image", "100", "--seed", "5", "--model", "baseline:thumbnail?k=8",
+    ])
     let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
     let exported = try ProcessRunner.run("coordinator", ["export", "\(job)"], environment: db)
     #expect(exported.status == 0, "\(exported.stderr)")
@@ -100,9 +104,11 @@ import Testing
     let reported = try #require(report["re_percent"] as? Double)
     #expect(abs(fromExport - reported) < 1e-6)
 
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("pixelprobe-render-\(job)-\(getpid())")
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pixelprobe-render-\(job)-\(getpid())")
     defer { try? FileManager.default.removeItem(at: out) }
-    let rendered = try ProcessRunner.run("coordinator", ["render", "\(job)", "--out", out.path], environment: db)
+    let rendered = try ProcessRunner.run(
+      "coordinator", ["render", "\(job)", "--out", out.path], environment: db)
     #expect(rendered.status == 0, "\(rendered.stderr)")
     let first = try ImageDecoder.decodeFile(atPath: out.path + "/image-000.png")
     #expect(first.width == 3 * 256 + 2 * 8 && first.height == 256)

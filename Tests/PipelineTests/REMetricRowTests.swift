@@ -1,5 +1,6 @@
-@testable import Pipeline
 import Testing
+
+@testable import Pipeline
 
 @Suite struct REMetricRowTests {
   // Target: two cells of a 1x2 grid: (10, 20, 30) and (200, 100, 0).

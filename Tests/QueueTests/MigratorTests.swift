@@ -129,4 +129,19 @@ struct MigratorTests {
     let found = Migrator.locateDirectory(explicit: nil)
     #expect(found.map { FileManager.default.fileExists(atPath: $0 + "/0001_queue.sql") } == true)
   }
+
+  @Test func theHotQueueTablesHaveTheirAutovacuumSettings() throws {
+    let connection = try TestDatabase.connect()
+    let rows = try connection.query(
+      """
+      SELECT relname, array_to_string(reloptions, ',') FROM pg_class
+      WHERE oid IN ('shards'::regclass, 'jobs'::regclass, 'shard_attempts'::regclass)
+      ORDER BY relname
+      """)
+    let options = Dictionary(
+      uniqueKeysWithValues: (0..<rows.count).map { (rows.string($0, 0) ?? "", rows.string($0, 1) ?? "") })
+    #expect(options["shards"]?.contains("autovacuum_vacuum_scale_factor=0.02") == true)
+    #expect(options["jobs"]?.contains("fillfactor=50") == true)
+    #expect(options["shard_attempts"]?.contains("autovacuum_vacuum_insert_scale_factor=0.05") == true)
+  }
 }

@@ -198,4 +198,62 @@ struct PGConnectionTests {
     #expect(error.code == .connect)
     #expect(error.description.contains("invalid connection string"))
   }
+
+  /// libpq quotes the part of a connection string it cannot parse; none of it may be the password.
+  @Test(arguments: [
+    "postgresql://alice:p%zzS3cr3tPW@localhost:1/db",
+    "postgresql://alice:S3cr3tPW@[::1:1/db",
+    "postgresql://alice@localhost:1/db?password=S3cr3tPW&port=x",
+    "host=localhost port=1 password='S3cr3tPW",
+    "host=localhost port=nope password=S3cr3tPW",
+    "postgresql://alice:S3cr3t%50W@localhost:1/db?connect_timeout=1",
+  ])
+  func connectionErrorsNeverShowThePassword(url: String) throws {
+    let policy = RetryPolicy(initialDelay: 0, maxDelay: 0, maxAttempts: 1)
+    let error = try #require(throws: PGError.self) {
+      try PGConnection.connect(url: url, logger: TestDatabase.logger, retry: policy)
+    }
+    #expect(error.code == .connect)
+    for secret in ["S3cr3tPW", "S3cr3t%50W", "p%zzS3cr3tPW"] {
+      #expect(!error.description.contains(secret), "\(error)")
+    }
+  }
+
+  @Test func redactionFindsThePasswordInEveryForm() {
+    #expect(
+      PGConnection.secrets(inConnectionString: "postgresql://u:a%40b@h/d") == ["a%40b", "a@b"])
+    #expect(
+      PGConnection.secrets(inConnectionString: "postgresql://u@h/d?password=x%20y") == ["x%20y", "x y"])
+    #expect(PGConnection.secrets(inConnectionString: "host=h password = 'it\\'s' user=u").contains("it's"))
+    #expect(PGConnection.secrets(inConnectionString: "postgresql://u@h/d?sslmode=require").isEmpty)
+    #expect(PGConnection.secrets(inConnectionString: "host=h user=u").isEmpty)
+    #expect(
+      PGConnection.redacting("bad token \"pw%zz\" and pw%zz", secretsOf: "postgres://u:pw%zz@h")
+        == "bad token \"***\" and ***")
+  }
+
+  @Test func connectionsCarryAnApplicationNameUnlessTheURLSetsOne() throws {
+    let url = try TestDatabase.url()
+    let named = try PGConnection.connect(
+      url: url, logger: TestDatabase.logger, applicationName: "pixelprobe-test")
+    #expect(try named.query("SHOW application_name").string(0, 0) == "pixelprobe-test")
+    let chosen = try PGConnection.connect(
+      url: TestDatabase.withOption(url, "application_name", "mine"), logger: TestDatabase.logger,
+      applicationName: "pixelprobe-test")
+    #expect(try chosen.query("SHOW application_name").string(0, 0) == "mine")
+  }
+
+  /// Settings in the URL reach libpq as they are (TLS ones included; the TLS handshake itself is
+  /// tested against a server with a certificate in PipelineTests).
+  @Test func urlSettingsReachLibpq() throws {
+    let url = try TestDatabase.url()
+    let error = try #require(throws: PGError.self) {
+      try PGConnection.connect(
+        url: TestDatabase.withOption(url, "sslmode", "bogus"), logger: TestDatabase.logger)
+    }
+    #expect(error.description.contains("sslmode"))
+    let timeout = try PGConnection.connect(
+      url: TestDatabase.withOption(url, "options", "-cstatement_timeout=4321"), logger: TestDatabase.logger)
+    #expect(try timeout.query("SHOW statement_timeout").string(0, 0) == "4321ms")
+  }
 }

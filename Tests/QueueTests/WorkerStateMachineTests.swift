@@ -21,12 +21,13 @@ func done(_ index: Int) -> Machine.CompletedShard {
 func config(
   concurrency: Int = 2, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
   completionDelay: Double = 1, heartbeat: Double = 10, poll: Double = 5, exitWhenIdle: Bool = false,
-  drain: Double = 30
+  drain: Double = 30, timeout: Double? = nil
 ) -> Machine.Configuration {
   Machine.Configuration(
     concurrency: concurrency, prefetch: prefetch, claimBatch: claimBatch,
     completionBatch: completionBatch, completionDelay: completionDelay, heartbeatInterval: heartbeat,
-    pollInterval: poll, exitWhenIdle: exitWhenIdle, drainDeadline: drain, errorDelay: 1)
+    pollInterval: poll, exitWhenIdle: exitWhenIdle, drainDeadline: drain, errorDelay: 1,
+    executionTimeout: timeout)
 }
 
 @Suite struct WorkerStateMachineTests {
@@ -228,14 +229,94 @@ func config(
     #expect(machine.event(.claimed([shard(0)]), now: 0) == [.release([shard(0)]), .exit(code: 0)])
   }
 
-  @Test func unconfirmedCompletionsAreLeftToTheLeases() {
-    var machine = Machine(configuration: config(concurrency: 1, exitWhenIdle: true))
+  @Test func unconfirmedCompletionsAreTriedAgainWhileTheirLeasesAreKept() {
+    var machine = Machine(configuration: config(concurrency: 1, heartbeat: 2))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1) == [
+        .complete([done(0)]), .claim(limit: 1),
+      ])
+    _ = machine.event(.claimed([]), now: 1)
+    // The connection broke: the result is kept, its lease heartbeated, and the completion is
+    // tried again after the error delay (1 s).
+    #expect(machine.event(.completionFailed([shard(0).key]), now: 1.5) == [])
+    #expect(machine.inFlightCount == 1 && machine.heldLeases == [shard(0)])
+    #expect(machine.nextDeadline == 2.5)
+    #expect(machine.event(.tick, now: 2.4) == [])
+    #expect(machine.event(.tick, now: 2.5) == [.complete([done(0)])])
+    #expect(machine.event(.completionFinished(accepted: [shard(0).key], rejected: []), now: 2.6) == [])
+    #expect(machine.inFlightCount == 0)
+  }
+
+  @Test func aDrainGivesUpOnCompletionsThatKeepFailing() {
+    var machine = Machine(configuration: config(concurrency: 1, drain: 5))
     _ = machine.event(.started, now: 0)
     _ = machine.event(.claimed([shard(0)]), now: 0)
     _ = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 1)
-    #expect(machine.inFlightCount == 1)
-    #expect(machine.event(.completionFailed([shard(0).key]), now: 1) == [])
-    #expect(machine.inFlightCount == 0)
+    _ = machine.event(.claimed([]), now: 1)
+    _ = machine.event(.completionFailed([shard(0).key]), now: 1.2)
+    #expect(machine.event(.shutdownRequested, now: 1.5) == [])
+    #expect(machine.event(.tick, now: 2.2) == [.complete([done(0)])])
+    #expect(machine.event(.completionFailed([shard(0).key]), now: 2.3) == [])
+    #expect(machine.event(.tick, now: 6.5) == [.exit(code: 0)])
+  }
+
+  @Test func anExecutionInterruptedByTheDatabaseHandsTheShardBack() {
+    var machine = Machine(configuration: config(concurrency: 1))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .interrupted(message: "gone")), now: 1) == [
+        .release([shard(0)]), .claim(limit: 1),
+      ])
+  }
+
+  @Test func aShardRunningPastTheTimeoutIsAbandonedAndFailed() {
+    var machine = Machine(configuration: config(concurrency: 2, heartbeat: 100, timeout: 10))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    _ = machine.event(.claimed([shard(1)]), now: 4)
+    #expect(machine.nextDeadline == 10)
+    #expect(machine.event(.tick, now: 9.9) == [])
+    let actions = machine.event(.tick, now: 10)
+    #expect(
+      actions == [
+        .abandon(shard(0).key),
+        .fail(shard(0), error: "execution timed out after 10 s (the call never returned)", retryable: true),
+      ])
+    // Its slot stays taken (the call may still return), so nothing new is claimed yet.
+    #expect(machine.heldLeases == [shard(1)])
+    #expect(machine.event(.failReported(shard(0).key), now: 10.1) == [])
+    // When the stuck call returns at last, its result is dropped and a slot opens.
+    #expect(
+      machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 12) == [
+        .claim(limit: 1)
+      ])
+  }
+
+  @Test func aWorkerWhoseExecutorsAreAllStuckExitsForARestart() {
+    var machine = Machine(configuration: config(concurrency: 2, prefetch: 1, timeout: 10))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0), shard(1), shard(2)]), now: 0)
+    _ = machine.event(.tick, now: 10)  // both time out
+    _ = machine.event(.failReported(shard(0).key), now: 10)
+    _ = machine.event(.failReported(shard(1).key), now: 10)
+    #expect(machine.nextDeadline == 20)
+    #expect(machine.event(.tick, now: 19) == [])
+    #expect(
+      machine.event(.tick, now: 20) == [.release([shard(2)]), .exit(code: Machine.wedgedExitCode)])
+    #expect(machine.hasExited)
+  }
+
+  @Test func exitWhenIdleDoesNotWaitForAbandonedCalls() {
+    var machine = Machine(configuration: config(concurrency: 2, exitWhenIdle: true, timeout: 5))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    _ = machine.event(.tick, now: 5)
+    #expect(machine.event(.failReported(shard(0).key), now: 5) == [])
+    // The stuck call holds nothing: an empty claim ends the worker.
+    #expect(machine.event(.claimed([]), now: 6) == [.exit(code: 0)])
   }
 
   /// Random event orders against a simulated queue: every shard is completed exactly once,
@@ -256,6 +337,7 @@ func config(
     var queue = Array((0..<60).map { shard($0) }.reversed())
     var executing: [ClaimedShard] = []
     var completed: [ShardKey: Int] = [:]
+    var committed = Set<ShardKey>()
     var failures = 0
     var now = 0.0
     var pending = machine.event(.started, now: now)
@@ -268,9 +350,11 @@ func config(
         // Let the world move: a shard finishes (sometimes failing), or time passes.
         if !executing.isEmpty && random.next() % 3 != 0 {
           let finished = executing.remove(at: Int(random.next() % UInt64(executing.count)))
+          let roll = random.next() % 20
           let result: Machine.ExecutionResult =
-            random.next() % 10 == 0
-            ? .failure(message: "flaky", retryable: true) : .success(output(finished.index))
+            roll < 2
+            ? .failure(message: "flaky", retryable: true)
+            : roll == 2 ? .interrupted(message: "connection lost") : .success(output(finished.index))
           pending = machine.event(.executionFinished(finished.key, result), now: now)
         } else {
           now += Double(random.next() % 100) / 100
@@ -290,8 +374,21 @@ func config(
         #expect(executing.count <= concurrency)
       case .complete(let batch):
         #expect(batch.count <= completionBatch)
-        for item in batch { completed[item.claim.key, default: 0] += 1 }
-        event = .completionFinished(accepted: batch.map(\.claim.key), rejected: [])
+        if random.next() % 8 == 0 {
+          // The outcome is unknown; half the time it did commit (a retry is then rejected).
+          if random.next() % 2 == 0 {
+            for item in batch { completed[item.claim.key, default: 0] += 1 }
+            committed.formUnion(batch.map(\.claim.key))
+          }
+          event = .completionFailed(batch.map(\.claim.key))
+        } else {
+          let fresh = batch.filter { !committed.contains($0.claim.key) }
+          for item in fresh { completed[item.claim.key, default: 0] += 1 }
+          committed.formUnion(fresh.map(\.claim.key))
+          event = .completionFinished(
+            accepted: fresh.map(\.claim.key),
+            rejected: batch.filter { !fresh.contains($0) }.map(\.claim.key))
+        }
       case .fail(let shard, _, _):
         failures += 1
         queue.insert(shard, at: 0)  // claimable again later
@@ -301,7 +398,10 @@ func config(
       case .exit(let code):
         #expect(code == 0)
         exited = true
-      case .release, .abandon, .waitForWork:
+      case .release(let shards):
+        queue.insert(contentsOf: shards, at: 0)  // claimable again later
+        event = .releaseFinished
+      case .abandon, .waitForWork:
         Issue.record("unexpected \(action)")
       }
       if let event { pending += machine.event(event, now: now) }
