@@ -14,5 +14,5 @@ export PIXELPROBE_FAULT_PG_DIR=${PIXELPROBE_FAULT_PG_DIR:-$(mktemp -d /tmp/pixel
 trap 'ops/pg.sh stop; ops/pg.sh destroy "$PIXELPROBE_FAULT_PG_DIR"' EXIT
 export PIXELPROBE_TEST_DATABASE_URL=$url
 echo "test: PostgreSQL at $url" >&2
-swift build --build-tests "$@"
+swift build --build-tests
 swift test --skip-build "$@"

@@ -1,3 +1,4 @@
+import Model
 public import Queue
 
 /// Streams a score-refcoco job's per-sentence rows, in job order: the sentence's identity, the
@@ -27,17 +28,17 @@ public struct ScoreRefCOCOExporter {
     }
     for r in 0..<rows.count {
       let fields = [
-        #""dataset":\#(jsonString(rows.string(r, 0) ?? ""))"#,
-        #""split":\#(jsonString(rows.string(r, 1) ?? ""))"#,
+        #""dataset":\#(jsonLiteral(rows.string(r, 0) ?? ""))"#,
+        #""split":\#(jsonLiteral(rows.string(r, 1) ?? ""))"#,
         #""ref_id":\#(rows.int(r, 2) ?? -1)"#, #""sent_id":\#(rows.int(r, 3) ?? -1)"#,
-        #""ann_id":\#(rows.int(r, 4) ?? -1)"#, #""image":\#(jsonString(rows.string(r, 5) ?? ""))"#,
-        #""sentence":\#(jsonString(rows.string(r, 6) ?? ""))"#,
+        #""ann_id":\#(rows.int(r, 4) ?? -1)"#, #""image":\#(jsonLiteral(rows.string(r, 5) ?? ""))"#,
+        #""sentence":\#(jsonLiteral(rows.string(r, 6) ?? ""))"#,
         #""intersection":\#(rows.int64(r, 7) ?? 0)"#, #""union":\#(rows.int64(r, 8) ?? 0)"#,
         #""iou":\#(StatusReport.number(rows.double(r, 9)))"#,
         #""gt_box":\#(box(r, 10))"#, #""pred_box":\#(box(r, 14))"#,
         #""box_iou":\#(StatusReport.number(rows.double(r, 18)))"#,
         #""rec_hit":\#(rows.bool(r, 19) == true)"#,
-        #""box_source":\#(jsonString(rows.string(r, 20) ?? ""))"#, #""mask_box":\#(box(r, 21))"#,
+        #""box_source":\#(jsonLiteral(rows.string(r, 20) ?? ""))"#, #""mask_box":\#(box(r, 21))"#,
         #""questions":\#(rows.int(r, 25) ?? 0)"#, #""mask_questions":\#(rows.int(r, 26) ?? 0)"#,
         #""unparsable":\#(rows.int(r, 27) ?? 0)"#,
         #""rec_unparsable":\#(rows.bool(r, 28) == true)"#,

@@ -1,3 +1,4 @@
+import Model
 import Foundation
 
 extension ScoreRefCOCOReport {
@@ -92,10 +93,10 @@ extension ScoreRefCOCOReport {
 
   public func json() -> String {
     let perSplit = splits.map { s in
-      #"{"dataset":\#(jsonString(s.dataset)),"split":\#(jsonString(s.split)),"sentences":\#(s.sentences),"planned":\#(s.planned),"ciou":\#(StatusReport.number(s.ciou)),"giou":\#(StatusReport.number(s.giou)),"rec_acc":\#(StatusReport.number(s.recAccuracy)),"intersection":\#(s.intersection),"union":\#(s.union),"questions":\#(s.questions),"mask_questions":\#(s.maskQuestions),"unparsable":\#(s.unparsable),"rec_unparsable":\#(s.recUnparsable),"subset":[\#(s.subset.map { "[\($0.refID),\($0.sentID)]" }.joined(separator: ","))]}"#
+      #"{"dataset":\#(jsonLiteral(s.dataset)),"split":\#(jsonLiteral(s.split)),"sentences":\#(s.sentences),"planned":\#(s.planned),"ciou":\#(StatusReport.number(s.ciou)),"giou":\#(StatusReport.number(s.giou)),"rec_acc":\#(StatusReport.number(s.recAccuracy)),"intersection":\#(s.intersection),"union":\#(s.union),"questions":\#(s.questions),"mask_questions":\#(s.maskQuestions),"unparsable":\#(s.unparsable),"rec_unparsable":\#(s.recUnparsable),"subset":[\#(s.subset.map { "[\($0.refID),\($0.sentID)]" }.joined(separator: ","))]}"#
     }
     return
-      #"{"job":\#(job),"kind":"score-refcoco","state":\#(jsonString(state)),"model":\#(jsonString(spec.model)),"box":\#(jsonString(spec.box.rawValue)),"grid":\#(spec.grid),"seed":\#(spec.seed),"per_split":\#(spec.perSplit),"sentences":\#(sentences),"planned":\#(planned),"questions":\#(questions),"unparsable":\#(unparsable),"rec_unparsable":\#(recUnparsable),"avg_ciou":\#(StatusReport.number(averageCIoU)),"avg_giou":\#(StatusReport.number(averageGIoU)),"avg_rec_acc":\#(StatusReport.number(averageRecAccuracy)),"splits":[\#(perSplit.joined(separator: ","))]}"#
+      #"{"job":\#(job),"kind":"score-refcoco","state":\#(jsonLiteral(state)),"model":\#(jsonLiteral(spec.model)),"box":\#(jsonLiteral(spec.box.rawValue)),"grid":\#(spec.grid),"seed":\#(spec.seed),"per_split":\#(spec.perSplit),"sentences":\#(sentences),"planned":\#(planned),"questions":\#(questions),"unparsable":\#(unparsable),"rec_unparsable":\#(recUnparsable),"avg_ciou":\#(StatusReport.number(averageCIoU)),"avg_giou":\#(StatusReport.number(averageGIoU)),"avg_rec_acc":\#(StatusReport.number(averageRecAccuracy)),"splits":[\#(perSplit.joined(separator: ","))]}"#
       + "\n"
   }
 

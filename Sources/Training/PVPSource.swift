@@ -46,7 +46,7 @@ public struct PVPSource: Sendable {
     }
     let shards = OutputShards(connection: connection, job: job, store: try BlobStores.parse(spec.store))
     var collector = Collector(root: spec.imageRoot)
-    try shards.forEach(kind: .pvpOutput) { _, reader in try collector.read(&reader) }
+    try shards.forEach(kind: .pvpOutput) { _, reader in try collector.read(reader) }
     return try collector.source(name: "job \(job)", locOrder: spec.locOrder)
   }
 
@@ -61,9 +61,9 @@ public struct PVPSource: Sendable {
         throw TrainingError(.io, path, "cannot read the shard file")
       }
       do {
-        var reader = try ShardReader(
+        let reader = try ShardReader(
           bytes: [UInt8](data), expectedDigest: nil, expectedKind: .pvpOutput, name: path)
-        try collector.read(&reader)
+        try collector.read(reader)
       } catch let error as ShardError {
         throw TrainingError(.badData, path, "\(error)")
       }
@@ -80,7 +80,7 @@ public struct PVPSource: Sendable {
 
     init(root: String) { self.root = root }
 
-    mutating func read(_ reader: inout ShardReader) throws {
+    mutating func read(_ reader: ShardReader) throws {
       while let record: PVPImageAnswers = try reader.next() {
         if answers[record.image] == nil { order.append(record.image) }
         answers[record.image, default: []] += record.answers

@@ -29,27 +29,39 @@ import Testing
 
   static func makeJob() throws -> (PGConnection, Int64) {
     let connection = try TestEnvironment.connect()
-    let job = NewJob(kind: ScoreRefCOCOSpec.kind, spec: spec, idempotencyKey: UUID().uuidString)
-    let result = try WorkQueue(connection: connection).enqueue(job, store: PostgresBlobStore()) { sink in
-      try sink.add(bytes: [1, 2, 3], digest: "sha256:report-test-\(UUID().uuidString)", questions: 7)
-    }
-    let id = result.jobID
-    for (n, s) in sentences.enumerated() {
+    // One transaction enqueues, completes and fills the job: no worker of another suite ever
+    // sees its (fake) shard, and result rows are accepted only from the transaction that
+    // completes their shard (the queue_result_guard trigger).
+    let id = try connection.transaction { connection in
+      let job = NewJob(kind: ScoreRefCOCOSpec.kind, spec: spec, idempotencyKey: UUID().uuidString)
+      let result = try WorkQueue(connection: connection).enqueue(job, store: PostgresBlobStore()) { sink in
+        try sink.add(bytes: [1, 2, 3], digest: "sha256:report-test-\(UUID().uuidString)", questions: 7)
+      }
+      let id = result.jobID
       try connection.execute(
-        """
-        INSERT INTO refcoco_subsets (job_id, ordinal, dataset, split_by, split, split_no, ref_id,
-          sent_id, ann_id, image_id, image, sentence, idx)
-        VALUES ($1, $2, 'refcoco', 'unc', $3, $4, $2, $2, 1, 1, 'a.jpg', 'thing', 0)
-        """, [.int(id), .int(Int64(n)), .text(s.0), .int(Int64(s.1))])
-      guard let i = s.2, let u = s.3 else { continue }
-      try connection.execute(
-        """
-        INSERT INTO refcoco_sentence_metrics (job_id, ordinal, idx, intersection_px, union_px,
-          gt_x1, gt_y1, gt_x2, gt_y2, rec_hit, box_source, questions, mask_questions, unparsable,
-          rec_unparsable)
-        VALUES ($1, $2, 0, $3, $4, 0, 0, 9, 9, $5, 'model', 3, 2, $6, $7)
-        """,
-        [.int(id), .int(Int64(n)), .int(Int64(i)), .int(Int64(u)), .bool(s.4), .int(s.5 ? 1 : 0), .bool(s.5)])
+        "UPDATE shards SET state = 'done', finished_at = now() WHERE job_id = $1 AND idx = 0",
+        [.int(id)])
+      for (n, s) in sentences.enumerated() {
+        try connection.execute(
+          """
+          INSERT INTO refcoco_subsets (job_id, ordinal, dataset, split_by, split, split_no, ref_id,
+            sent_id, ann_id, image_id, image, sentence, idx)
+          VALUES ($1, $2, 'refcoco', 'unc', $3, $4, $2, $2, 1, 1, 'a.jpg', 'thing', 0)
+          """, [.int(id), .int(Int64(n)), .text(s.0), .int(Int64(s.1))])
+        guard let i = s.2, let u = s.3 else { continue }
+        try connection.execute(
+          """
+          INSERT INTO refcoco_sentence_metrics (job_id, ordinal, idx, intersection_px, union_px,
+            gt_x1, gt_y1, gt_x2, gt_y2, rec_hit, box_source, questions, mask_questions, unparsable,
+            rec_unparsable)
+          VALUES ($1, $2, 0, $3, $4, 0, 0, 9, 9, $5, 'model', 3, 2, $6, $7)
+          """,
+          [
+            .int(id), .int(Int64(n)), .int(Int64(i)), .int(Int64(u)), .bool(s.4), .int(s.5 ? 1 : 0),
+            .bool(s.5),
+          ])
+      }
+      return id
     }
     return (connection, id)
   }
