@@ -6,14 +6,10 @@ enum Kernels {
   typealias Vector = SIMD8<Float>
 
   @inline(__always)
-  static func load(_ p: UnsafePointer<Float>) -> Vector {
-    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-  }
+  static func load(_ p: UnsafePointer<Float>) -> Vector { NativeKernels.load(p) }
 
   @inline(__always)
-  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-  }
+  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) { NativeKernels.store(v, p) }
 
   /// `C = alpha op(A) op(B) + beta C`, row-major; when `k` is 0 the product is empty and C is
   /// only scaled by beta (OpenBLAS is not called for empty products).
@@ -35,26 +31,9 @@ enum Kernels {
       beta: beta, c: c, ldc: ldc)
   }
 
-  /// `e^x` for 8 lanes (Cephes-style range reduction and a degree-6 polynomial, relative error
-  /// about 2e-7); inputs clamped to [-87.3, 88.3].
+  /// `e^x` for 8 lanes: the inference kernel's, so training and decoding agree bit for bit.
   @inline(__always)
-  static func exp(_ x: Vector) -> Vector {
-    var x = x.replacing(with: Vector(repeating: 88.3), where: x .> 88.3)
-    x = x.replacing(with: Vector(repeating: -87.3), where: x .< -87.3)
-    let magic = Vector(repeating: 12_582_912)
-    let shifted = x * 1.442_695_04 + magic
-    let n = shifted - magic
-    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
-    var p = Vector(repeating: 1.987_569_15e-4)
-    p = p * r + 1.398_199_95e-3
-    p = p * r + 8.333_451_9e-3
-    p = p * r + 4.166_579_59e-2
-    p = p * r + 1.666_666_55e-1
-    p = p * r + 5.000_000_1e-1
-    p = p * r * r + r + 1
-    let bits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
-    return p * unsafeBitCast(bits, to: Vector.self)
-  }
+  static func exp(_ x: Vector) -> Vector { NativeKernels.exp(x) }
 
   static let geluC: Float = 0.797_884_56
   static let geluA: Float = 0.044_715

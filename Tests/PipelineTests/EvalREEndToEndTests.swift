@@ -28,12 +28,18 @@ import Testing
     #expect(enqueued.status == 0, "\(enqueued.stderr)")
     let job = try #require(Int64(enqueued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
     let started = try (0..<workers).map { _ in
-      try ProcessRunner.start("worker", ["--exit-when-idle", "--concurrency", "2"], environment: db)
+      try ProcessRunner.start(
+        "worker", ["--exit-when-idle", "--concurrency", "2", "--kinds", "eval-re"], environment: db)
     }
     for (process, out, err) in started {
       let finished = ProcessRunner.finish(process, out, err)
       #expect(finished.status == 0, "\(finished.stderr)")
     }
+    // A worker of a concurrent suite may still be running one of this job's shards when these
+    // exit (`--exit-when-idle` leaves as soon as nothing is claimable): wait for the job's end.
+    let waited = try ProcessRunner.run(
+      "coordinator", ["wait", "\(job)", "--timeout", "300"], environment: db)
+    #expect(waited.status != 2, "\(waited.stderr)")
     return job
   }
 
@@ -135,8 +141,10 @@ import Testing
     #expect(waited.status == 1)
     #expect(waited.stderr.contains("failed") && waited.stderr.contains("127.0.0.1:1"), "\(waited.stderr)")
 
-    let status = try ProcessRunner.run("coordinator", ["status", "\(job)", "--format", "json"], environment: db)
-    let jobs = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+    let status = try ProcessRunner.run(
+      "coordinator", ["status", "\(job)", "--format", "json"], environment: db)
+    let jobs = try #require(
+      try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
     #expect(jobs.first?["state"] as? String == "failed")
     #expect((jobs.first?["shards"] as? [String: Int])?["dead"] == 2)
 
@@ -151,7 +159,8 @@ import Testing
     // A cancelled job's shards are not claimed.
     let idle = try ProcessRunner.run("worker", ["--exit-when-idle"], environment: db)
     #expect(idle.status == 0)
-    let after = try ProcessRunner.run("coordinator", ["status", "\(job)", "--format", "json"], environment: db)
+    let after = try ProcessRunner.run(
+      "coordinator", ["status", "\(job)", "--format", "json"], environment: db)
     #expect(after.stdout.contains("\"state\":\"cancelled\""))
   }
 
@@ -169,11 +178,13 @@ import Testing
 
   @Test func badInputIsRefusedAtEnqueue() throws {
     let db = ["DATABASE_URL": try TestEnvironment.databaseURL()]
-    let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("pixelprobe-\(UUID()).safetensors")
+    let garbage = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pixelprobe-\(UUID()).safetensors")
     try Data("not a safetensors file at all".utf8).write(to: garbage)
     defer { try? FileManager.default.removeItem(at: garbage) }
     let weights = try ProcessRunner.run(
-      "coordinator", ["enqueue", "eval-re", "--images", TestEnvironment.photos, "--model", "native:\(garbage.path)"],
+      "coordinator",
+      ["enqueue", "eval-re", "--images", TestEnvironment.photos, "--model", "native:\(garbage.path)"],
       environment: db)
     #expect(weights.status != 0)
     #expect(weights.stderr.contains("--model") && weights.stderr.contains(garbage.path), "\(weights.stderr)")

@@ -33,7 +33,8 @@ import Testing
 
     let workers = try (1...2).map { n in
       try ProcessRunner.start(
-        "worker", ["--exit-when-idle", "--concurrency", "1", "--name", "test-worker-\(n)"],
+        "worker",
+        ["--exit-when-idle", "--concurrency", "1", "--kinds", "gen-pvp", "--name", "test-worker-\(n)"],
         environment: db)
     }
     for (process, out, err) in workers {

@@ -1,15 +1,17 @@
 /// Element-wise and row-wise kernels on raw float memory. Every transcendental goes through one
 /// 8-lane `exp`, so vector bodies and scalar tails compute identical values.
-enum NativeKernels {
-  typealias Vector = SIMD8<Float>
+/// `load`, `store` and `exp` are public and inlinable: the trainer (module Training) computes
+/// with the very same kernels.
+public enum NativeKernels {
+  public typealias Vector = SIMD8<Float>
 
-  @inline(__always)
-  static func load(_ p: UnsafePointer<Float>) -> Vector {
+  @inlinable @inline(__always)
+  public static func load(_ p: UnsafePointer<Float>) -> Vector {
     UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
   }
 
-  @inline(__always)
-  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+  @inlinable @inline(__always)
+  public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
   }
 
@@ -35,8 +37,8 @@ enum NativeKernels {
   /// `e^x`, Cephes-style: `x = n ln2 + r` with `n` rounded to nearest through the 1.5 * 2^23
   /// trick (which also yields `n`'s integer bits), a degree-6 polynomial in `r` (relative error
   /// ~2e-7), and `2^n` built in the exponent field. Inputs are clamped to [-87.3, 88.3].
-  @inline(__always)
-  static func exp(_ x: Vector) -> Vector {
+  @inlinable @inline(__always)
+  public static func exp(_ x: Vector) -> Vector {
     let high = Vector(repeating: 88.3)
     let low = Vector(repeating: -87.3)
     var x = x.replacing(with: high, where: x .> high)
