@@ -34,14 +34,14 @@ public enum NativeSafetensors {
   /// The bytes of a safetensors file holding `file`, tensors in name order.
   static func encode(_ file: File) -> Data {
     var header = "{\"\(metadataKey)\":{"
-    header += file.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(file.metadata[$0]!))" }
+    header += file.metadata.keys.sorted().map { "\(jsonLiteral($0)):\(jsonLiteral(file.metadata[$0]!))" }
       .joined(separator: ",")
     header += "}"
     var offset = 0
     for name in file.tensors.names {
       let tensor = file.tensors[name]!
       let end = offset + tensor.count * MemoryLayout<Float>.size
-      header += ",\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":\(tensor.shape),"
+      header += ",\(jsonLiteral(name)):{\"dtype\":\"F32\",\"shape\":\(tensor.shape),"
       header += "\"data_offsets\":[\(offset),\(end)]}"
       offset = end
     }
@@ -155,10 +155,5 @@ public enum NativeSafetensors {
     }
     let parsed = try JSONDecoder().decode(Header.self, from: header)
     return (parsed.entries, parsed.metadata)
-  }
-
-  static func jsonString(_ text: String) -> String {
-    let data = try! JSONEncoder().encode(text)
-    return String(decoding: data, as: UTF8.self)
   }
 }
