@@ -31,6 +31,8 @@ let package = Package(
     .target(name: "Shards", dependencies: ["CZstd"]),
     .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
     .target(name: "Refer"),
+    // The game environment server's client (ops/envs/server.py): process, protocol, catalogue.
+    .target(name: "Games", dependencies: ["Imaging"]),
     .target(
       name: "Model",
       dependencies: ["CBLAS", "Imaging", "Refer", .product(name: "Logging", package: "swift-log")],
@@ -99,6 +101,7 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging", "Refer"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
     .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
+    .testTarget(name: "GamesTests", dependencies: ["Games", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Imaging", "Shards"]),
     .testTarget(
       name: "PipelineTests",
