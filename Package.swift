@@ -43,7 +43,7 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Shards", "Imaging", "Model", "Queue", "Refer",
+        "Shards", "Imaging", "Model", "Queue", "Refer", "Games",
         .product(name: "Logging", package: "swift-log"),
       ]),
 
@@ -65,7 +65,7 @@ let package = Package(
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Pipeline", "Queue", "Model", "CommandSupport",
+        "Pipeline", "Queue", "Model", "Games", "CommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -105,7 +105,7 @@ let package = Package(
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Imaging", "Shards"]),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer"]),
+      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer", "Games"]),
   ],
   swiftLanguageModes: [.v6]
 )
