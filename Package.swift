@@ -91,7 +91,7 @@ let package = Package(
     .executableTarget(
       name: "Bench",
       dependencies: [
-        "Pipeline", "Queue", "Shards", "Imaging", "Model", "Training",
+        "Pipeline", "Queue", "Shards", "Imaging", "Model", "Training", "Games",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
