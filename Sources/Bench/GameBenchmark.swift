@@ -12,8 +12,8 @@ struct GameBenchmark: ParsableCommand {
       speed). Then the job the way users run it (coordinator enqueue play-game, --workers worker
       processes with --exit-when-idle, coordinator report): steps/s per worker (the report's
       steps over the episodes' wall time), the share of it spent inside the environment server,
-      and the overhead against the peer. Once with every frame kept as PNG (--frame-every 1, the
-      default, for render) and once without (--frame-every 0). Needs $DATABASE_URL (a migrated
+      and the overhead against the peer. With no frame kept (--frame-every 0), every 10th kept as
+      PNG for render (the default) and every frame kept (--frame-every 1). Needs $DATABASE_URL (a migrated
       database), release binaries and the game environments (ops/setup.sh).
       """)
 
@@ -32,13 +32,13 @@ struct GameBenchmark: ParsableCommand {
       "play-game benchmark: \(game), baseline:expert, \(episodes) episodes of at most \(maxSteps) steps, \(workers) worker(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load)"
     )
 
-    let peer = try peerSpeed(location)
-    print(String(format: "  environment alone (bench/game_env_speed.py, 1 process): %.1f steps/s", peer))
+    var peers = [try peerSpeed(location)]
+    print(String(format: "  environment alone (bench/game_env_speed.py, 1 process): %.1f steps/s", peers[0]))
 
     let run = DistributedRun(
       databaseURL: databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
       workers: workers)
-    for frameEvery in [1, 0] {
+    for frameEvery in [0, 10, 1] {
       let arguments = [
         "enqueue", "play-game", "--game", game, "--episodes", "\(episodes)", "--seed", "\(seed)",
         "--max-steps", "\(maxSteps)", "--model", "baseline:expert", "--frame-every", "\(frameEvery)",
@@ -52,12 +52,19 @@ struct GameBenchmark: ParsableCommand {
       let perWorker = report["steps_per_second"] as? Double ?? 0
       let server = report["env_steps_per_second"] as? Double ?? 0
       let mean = report["mean_reward"] as? Double ?? .nan
+      let episodeWall = (report["per_episode"] as? [[String: Any]] ?? []).reduce(0.0) {
+        $0 + ($1["wall_seconds"] as? Double ?? 0)
+      }
+      peers.append(try peerSpeed(location))
+      let peer = peers.reduce(0, +) / Double(peers.count)
       print(
         String(
           format:
-            "  --frame-every %d: %d steps, mean reward %.1f | per worker %.1f steps/s (server side %.1f) | overhead vs environment alone %.1f %% | all workers %.1f steps/s, wall %.2f s",
-          frameEvery, steps, mean, perWorker, server, 100 * (1 - perWorker / peer),
-          Double(steps) / timing.work, timing.work))
+            "  --frame-every %d: %d steps, mean reward %.1f | per worker %.1f steps/s (server side %.1f) | overhead vs environment alone (mean of the runs so far, %.1f) %.1f %% | all workers %.1f steps/s, wall %.2f s, fixed cost per episode (server start, claim, complete) %.2f s",
+          frameEvery, steps, mean, perWorker, server, peer, 100 * (1 - perWorker / peer),
+          Double(steps) / timing.work, timing.work,
+          (timing.work * Double(workers) - episodeWall) / Double(max(1, episodes))))
+      print(String(format: "  environment alone again: %.1f steps/s", peers[peers.count - 1]))
     }
   }
 

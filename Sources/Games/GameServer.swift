@@ -27,6 +27,8 @@ public final class GameServer {
   private var buffer: [UInt8] = []
   private var start = 0
   private var reaped = false
+  /// Where `read` lands, allocated once: a frame is 100 KB and comes every millisecond or so.
+  private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
 
   /// Starts the server and makes the game. `expert` asks for the scripted expert's action with
   /// every observation.
@@ -64,7 +66,10 @@ public final class GameServer {
     }
   }
 
-  deinit { reap() }
+  deinit {
+    reap()
+    scratch.deallocate()
+  }
 
   /// Starts an episode; the same seed gives the same episode.
   public func reset(seed: UInt64) throws(GameError) -> GameObservation {
@@ -200,14 +205,13 @@ public final class GameServer {
         throw died("poll failed (errno \(errno))")
       }
       if ready == 0 { continue }
-      var chunk = [UInt8](repeating: 0, count: 1 << 17)
-      let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+      let count = read(output, scratch.baseAddress, scratch.count)
       if count < 0 {
         if errno == EINTR { continue }
         throw died("cannot read a reply (errno \(errno))")
       }
       if count == 0 { throw died("closed its output") }
-      buffer.append(contentsOf: chunk[..<count])
+      buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
       return
     }
   }
@@ -264,6 +268,8 @@ public final class GameServer {
     }
     // Our ends must not leak into other children (the closefrom below covers this child).
     for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    // A 1 MiB pipe (F_SETPIPE_SZ, Linux) takes a whole frame in one write; best effort.
+    _ = fcntl(fromChild[0], 1031, 1 << 20)
     let errFD = open(stderrPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     defer {
       Glibc.close(toChild[0])

@@ -16,7 +16,7 @@ public struct GameRequest: Sendable {
   public var model: String = "baseline:expert"
   public var maxSteps: Int?
   public var instruction: GameInstructionStyle = .full
-  public var frameEvery: Int = 1
+  public var frameEvery: Int = 10
   public var store: String = "postgres"
   /// Start an environment server at enqueue to prove the packages are installed.
   public var checkEnvironment = true

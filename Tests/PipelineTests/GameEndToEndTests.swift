@@ -98,7 +98,7 @@ import Testing
       "play-game",
       [
         "--game", "carracing", "--episodes", "3", "--seed", "5", "--model", "baseline:random",
-        "--max-steps", "20",
+        "--max-steps", "20", "--frame-every", "1",
       ])
     // The same seeds and the same random stream, replayed here.
     var totals: [Double] = []
@@ -145,7 +145,7 @@ import Testing
       "play-game",
       [
         "--game", "spaceinvaders", "--episodes", "1", "--seed", "2", "--model",
-        server.model("game", options: "template=minigptv2"), "--max-steps", "6",
+        server.model("game", options: "template=minigptv2"), "--max-steps", "6", "--frame-every", "1",
       ], workers: 1)
     let report = try Self.report(job)
     // The fake answers "got N images" unless all 4 frames came: every answer parsed.
