@@ -208,10 +208,11 @@ class SpaceInvaders:
     INVADER = (134, 134, 29)
     PLAYER = (50, 132, 50)
     BULLET = (142, 142, 142)
+    SHIELD = (181, 83, 40)
 
     def expert(self):
-        """Parse the screen: dodge enemy bullets that no shield blocks, otherwise move under the
-        nearest invader column and fire."""
+        """Parse the screen: dodge enemy bullets that no shield blocks; otherwise move under the
+        nearest invader column that no shield hides, and fire."""
         odd = self.by_parity[1]
         screen = self.by_parity[0] if self.by_parity[0] is not None else odd
         if screen is None:
@@ -221,28 +222,33 @@ class SpaceInvaders:
         if cols.size == 0:
             return 1  # between lives: keep firing
         px = (cols.min() + cols.max()) / 2.0
-        # Enemy bullets close above the player (rows 130..184) within reach of its width.
+        shield = np.all(screen[157:175] == self.SHIELD, axis=2)
+        # Enemy bullets close above the player within reach of its width, not above a shield.
         danger = []
         if odd is not None:
             bullets = np.all(odd[120:185] == self.BULLET, axis=2)
             ys, xs = np.nonzero(bullets)
             for yy, xx in zip(ys, xs):
-                if abs(xx - px) <= 9:
+                blocked = yy + 120 < 157 and shield[:, xx].any()
+                if abs(xx - px) <= 9 and not blocked:
                     danger.append(xx)
-        invaders = np.all(screen[30:150] == self.INVADER, axis=2)
-        icols = np.nonzero(invaders.any(axis=0))[0]
         if danger:
             threat = float(np.mean(danger))
-            # Move away from the bullet, toward the wider side of the screen if it is dead centre.
             go_left = threat > px or (threat == px and px > 80)
             if go_left and px > 30:
                 return 5  # LEFTFIRE
             if not go_left and px < 130:
                 return 4  # RIGHTFIRE
             return 5 if px >= 130 else 4
+        invaders = np.all(screen[30:185] == self.INVADER, axis=2)
+        icols = np.nonzero(invaders.any(axis=0))[0]
         if icols.size == 0:
             return 1
-        target = icols[np.argmin(np.abs(icols - px))]
+        # A shot from under a shield only erodes it: aim at columns with a clear line.
+        covered = shield.any(axis=0)
+        clear = [c for c in icols if not covered[max(0, c - 1):c + 2].any()]
+        choices = np.array(clear) if clear else icols
+        target = choices[np.argmin(np.abs(choices - px))]
         if target > px + 2:
             return 4  # RIGHTFIRE
         if target < px - 2:
