@@ -76,10 +76,12 @@ public struct GameReport: Sendable {
     out += "model \(spec.model), \(episodes.count) of \(spec.episodes) episodes"
     if let maxSteps = spec.maxSteps { out += ", at most \(maxSteps) steps each" }
     out += "\n\nTable 4: mean reward over \(episodes.count) episodes\n"
-    out += "game            model                              episodes   mean_reward   std_reward\n"
+    let width = max(35, spec.model.count + 2)
+    out += "game            " + "model".padding(toLength: width, withPad: " ", startingAt: 0)
+    out += "episodes   mean_reward   std_reward\n"
     out +=
       spec.game.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
-      + spec.model.padding(toLength: 35, withPad: " ", startingAt: 0)
+      + spec.model.padding(toLength: width, withPad: " ", startingAt: 0)
       + String(episodes.count).leftPadded(8)
       + Self.figure(meanReward).leftPadded(14) + Self.figure(stdReward).leftPadded(13) + "\n"
     out += "\nsteps \(steps), unparsable answers \(unparsable) (played as NOOP)"
@@ -139,11 +141,12 @@ public struct GameReport: Sendable {
         "\(figure(report.meanReward)) ± \(figure(report.stdReward)) (\(report.episodes.count))"
     }
     let games = GameName.allCases.map(\.rawValue)
+    let width = max(36, (models.map(\.count).max() ?? 0) + 2)
     var out = "Table 4: mean reward ± std (episodes)\n"
-    out += "model".padding(toLength: 36, withPad: " ", startingAt: 0)
+    out += "model".padding(toLength: width, withPad: " ", startingAt: 0)
     out += games.map { $0.padding(toLength: 28, withPad: " ", startingAt: 0) }.joined() + "\n"
     for model in models {
-      out += model.padding(toLength: 36, withPad: " ", startingAt: 0)
+      out += model.padding(toLength: width, withPad: " ", startingAt: 0)
       out += games.map { (cells["\(model)|\($0)"] ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0) }
         .joined()
       out += "\n"
