@@ -31,6 +31,8 @@ let package = Package(
     .target(name: "Shards", dependencies: ["CZstd"]),
     .target(name: "Imaging", dependencies: ["CTurboJPEG", "CPNG"]),
     .target(name: "Refer"),
+    // The game environment server's client (ops/envs/server.py): process, protocol, catalogue.
+    .target(name: "Games", dependencies: ["Imaging"]),
     .target(
       name: "Model",
       dependencies: ["CBLAS", "Imaging", "Refer", .product(name: "Logging", package: "swift-log")],
@@ -41,7 +43,7 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Shards", "Imaging", "Model", "Queue", "Refer",
+        "Shards", "Imaging", "Model", "Queue", "Refer", "Games",
         .product(name: "Logging", package: "swift-log"),
       ]),
 
@@ -63,7 +65,7 @@ let package = Package(
     .executableTarget(
       name: "Coordinator",
       dependencies: [
-        "Pipeline", "Queue", "Model", "CommandSupport",
+        "Pipeline", "Queue", "Model", "Games", "CommandSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -89,7 +91,7 @@ let package = Package(
     .executableTarget(
       name: "Bench",
       dependencies: [
-        "Pipeline", "Queue", "Shards", "Imaging", "Model", "Training",
+        "Pipeline", "Queue", "Shards", "Imaging", "Model", "Training", "Games",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -99,10 +101,11 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Imaging", "Refer"], exclude: ["Fixtures"]),
     .testTarget(name: "QueueTests", dependencies: ["Queue"]),
     .testTarget(name: "ReferTests", dependencies: ["Refer"], exclude: ["Fixtures"]),
+    .testTarget(name: "GamesTests", dependencies: ["Games", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Imaging", "Shards"]),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer"]),
+      dependencies: ["Pipeline", "Queue", "Shards", "Imaging", "Model", "Refer", "Games"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,6 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       ResizeBenchmark.self, QueueBenchmark.self, GenPVPBenchmark.self, ShardsBenchmark.self,
       NativeBenchmark.self, EvalREBenchmark.self, ScoreRefCOCOBenchmark.self,
-      TrainBenchmark.self, LoadBenchmark.self, LoadWorkerCommand.self,
+      TrainBenchmark.self, LoadBenchmark.self, LoadWorkerCommand.self, GameBenchmark.self,
     ])
 }

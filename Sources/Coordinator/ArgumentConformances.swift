@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import Games
 public import Model
 public import Pipeline
 
@@ -10,3 +11,4 @@ extension ExportFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 extension RefBoxMode: ExpressibleByArgument {}
 extension SentenceField: ExpressibleByArgument {}
+extension GameInstructionStyle: ExpressibleByArgument {}

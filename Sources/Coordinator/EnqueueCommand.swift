@@ -10,5 +10,6 @@ struct EnqueueCommand: ParsableCommand {
       """,
     subcommands: [
       EnqueueGenPVPCommand.self, EnqueueEvalRECommand.self, EnqueueScoreRefCOCOCommand.self,
+      EnqueuePlayGameCommand.self, EnqueueGenGameCommand.self,
     ])
 }

@@ -6,7 +6,8 @@ import Queue
 struct RenderCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "render",
-    abstract: "Draw a job's results as pictures (eval-re: Fig. 3; score-refcoco: Fig. 4).",
+    abstract:
+      "Draw a job's results as pictures (eval-re: Fig. 3; score-refcoco: Fig. 4; play-game: a frame strip).",
     discussion: """
       eval-re: per image truth | reconstruction | error, contact-sheet.png and index.html.
       score-refcoco: per sentence image | ground truth | prediction with its box, and index.html.
@@ -19,13 +20,32 @@ struct RenderCommand: ParsableCommand {
   var job: Int64
   @Option(help: "Output directory (created if missing).")
   var out: String
+  @Option(help: "play-game: the episode to draw.")
+  var episode: Int = 0
+  @Option(help: "play-game: the first step shown.")
+  var from: Int = 0
+  @Option(help: "play-game: frames in the strip.")
+  var frames: Int = 12
+  @Option(help: "play-game: show every N-th stored frame.")
+  var every: Int = 1
 
   func run() throws {
     try reportingErrors("coordinator render") {
       let logger = logging.makeLogger(label: "coordinator")
       let connection = try database.connect(logger: logger)
+      let kind = try JobKindLookup.kind(of: job, connection: connection)
+      if kind == GameSpec.playKind {
+        var renderer = GameRenderer(connection: connection)
+        renderer.episode = episode
+        renderer.from = from
+        renderer.frames = frames
+        renderer.every = every
+        let written = try renderer.render(job: job, to: out)
+        printError("coordinator render: wrote \(written.count) files to \(out) (open \(out)/index.html)")
+        return
+      }
       let written =
-        try JobKindLookup.kind(of: job, connection: connection) == ScoreRefCOCOSpec.kind
+        kind == ScoreRefCOCOSpec.kind
         ? try ScoreRefCOCORenderer(connection: connection).render(job: job, to: out)
         : try RERenderer(connection: connection).render(job: job, to: out)
       printError("coordinator render: wrote \(written.count) files to \(out) (open \(out)/index.html)")

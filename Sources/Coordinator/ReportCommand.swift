@@ -6,12 +6,14 @@ import Queue
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Print a job's results tables (eval-re: RE; score-refcoco: cIoU, gIoU, REC accuracy).",
+    abstract:
+      "Print a job's results tables (eval-re: RE; score-refcoco: cIoU, gIoU, REC accuracy; games: Table 4).",
     discussion: """
       eval-re: RE, references, effective resolution, per image (SQL views re_job_report,
       re_image_report). score-refcoco: mask cIoU per split and their mean (paper Table 3 layout),
       gIoU, REC accuracy @0.5 (Table 6 layout) (SQL views refcoco_split_report, refcoco_job_report,
-      refcoco_sentence_report). JSON and CSV give ratios as fractions.
+      refcoco_sentence_report). play-game / gen-game: mean and std reward and episodes (view
+      game_job_report), then every episode. JSON and CSV give ratios as fractions.
       """)
 
   @OptionGroup var database: DatabaseOptions
@@ -25,7 +27,17 @@ struct ReportCommand: ParsableCommand {
     try reportingErrors("coordinator report") {
       let logger = logging.makeLogger(label: "coordinator")
       let connection = try database.connect(logger: logger)
-      if try JobKindLookup.kind(of: job, connection: connection) == ScoreRefCOCOSpec.kind {
+      let kind = try JobKindLookup.kind(of: job, connection: connection)
+      if kind == GameSpec.playKind || kind == GameSpec.genKind {
+        let report = try GameReport.load(job: job, connection: connection)
+        switch format {
+        case .text: print(report.text(), terminator: "")
+        case .json: print(report.json(), terminator: "")
+        case .csv: print(report.csv(), terminator: "")
+        }
+        return
+      }
+      if kind == ScoreRefCOCOSpec.kind {
         let report = try ScoreRefCOCOReport.load(job: job, connection: connection)
         switch format {
         case .text: print(report.text(), terminator: "")
@@ -63,6 +75,11 @@ struct CompareCommand: ParsableCommand {
       let logger = logging.makeLogger(label: "coordinator")
       let connection = try database.connect(logger: logger)
       let kinds = try Set(jobs.map { try JobKindLookup.kind(of: $0, connection: connection) })
+      if kinds.isSubset(of: [GameSpec.playKind, GameSpec.genKind]) {
+        let reports = try jobs.map { try GameReport.load(job: $0, connection: connection) }
+        print(GameReport.compare(reports), terminator: "")
+        return
+      }
       if kinds == [ScoreRefCOCOSpec.kind] {
         let reports = try jobs.map { try ScoreRefCOCOReport.load(job: $0, connection: connection) }
         print(ScoreRefCOCOReport.compare(reports), terminator: "")

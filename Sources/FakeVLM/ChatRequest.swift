@@ -4,8 +4,10 @@ import Foundation
 struct ChatRequest {
   var model: String
   var text: String
-  /// The base64 payload of the image's data URL.
+  /// The base64 payload of the image's data URL (the last image of the message).
   var imageBase64: ArraySlice<UInt8>
+  /// The base64 payloads of every image of the message, in order (game questions send several).
+  var images: [ArraySlice<UInt8>] = []
 
   /// Any well-formed body, through JSONSerialization.
   init?(json body: [UInt8]) {
@@ -23,6 +25,7 @@ struct ChatRequest {
         let comma = url.firstIndex(of: ",")
       {
         imageBase64 = ArraySlice(Array(url[url.index(after: comma)...].utf8))
+        images.append(imageBase64)
       }
     }
   }
@@ -39,6 +42,16 @@ struct ChatRequest {
     self.model = model
     self.text = text
     imageBase64 = body[(comma + 1)..<end]
+    images = [imageBase64]
+    var from = end
+    while let next = Self.find(Array(#""url":"data:"#.utf8), in: body, from: from),
+      let nextComma = body[next...].firstIndex(of: UInt8(ascii: ",")),
+      let nextEnd = body[nextComma...].firstIndex(of: UInt8(ascii: "\""))
+    {
+      images.append(body[(nextComma + 1)..<nextEnd])
+      from = nextEnd
+    }
+    imageBase64 = images[images.count - 1]
   }
 
   static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {

@@ -21,6 +21,10 @@ import Synchronization
 ///                                                              about each image, then as pixel
 ///   fail-tiny    500 for images under 16 x 16 (a poisoned shard), the true colour otherwise
 ///   adversarial  malformed answers (see `adversarialAnswers`), picked by the cell asked
+///   game         game questions (`[carracing]`, `[spaceinvaders]`): the action number
+///                (mean byte of the last image's RGB pixels) modulo the number of actions listed,
+///                if the message holds the game's frame count (2 or 4), else an unparsable
+///                `got N images` (proves every frame and the question travelled)
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
 @main
 struct FakeVLMServer {
@@ -112,6 +116,8 @@ final class ChatHandler: Sendable {
       return HTTPResponse(status: 500, body: Array(#"{"error":"cannot see tiny images"}"#.utf8))
     case "nonsense":
       return completion("I cannot tell.")
+    case "game":
+      return completion(Self.gameAnswer(text: text, images: request.images))
     case "refer":
       guard !request.imageBase64.isEmpty else { return completion("no image") }
       if text.hasPrefix(TaskFormat.referQuestion(sentence: "")) {
@@ -156,6 +162,26 @@ final class ChatHandler: Sendable {
     "[1,2,3]\u{0}", "[001,002,003]", "\u{200B}[1,2,3]", "[\u{FF11},\u{FF12},\u{FF13}]",
     "[1,2,3] [4,5,6]", "\u{FEFF}[1,2,3]", "[1,2,3]'; DROP TABLE jobs; --",
   ]
+
+  /// The `game` model's answer (see the type's comment).
+  static func gameAnswer(text: String, images: [ArraySlice<UInt8>]) -> String {
+    let expected = text.contains("[carracing]") ? 2 : text.contains("[spaceinvaders]") ? 4 : 0
+    guard expected > 0, text.contains("choose an action from Action Space:") else {
+      return "not a game question"
+    }
+    guard images.count == expected else { return "got \(images.count) images" }
+    guard let data = Data(base64Encoded: Data(images[images.count - 1])),
+      let image = try? ImageDecoder.decode([UInt8](data), name: "frame")
+    else { return "undecodable frame" }
+    // Actions listed as `[0: NOOP, 1: ...]`; without a list, the game's default action set.
+    var actions = expected == 2 ? 5 : 6
+    if let open = text.range(of: "Action Space: ["), let close = text[open.upperBound...].firstIndex(of: "]")
+    {
+      actions = text[open.upperBound..<close].split(separator: ",").count
+    }
+    let mean = image.pixels.reduce(0) { $0 + Int($1) } / max(1, image.pixels.count)
+    return "\(mean % max(1, actions))"
+  }
 
   /// `loc: [a,b]` of the question (row first, as PixelProbe asks by default).
   static func location(in text: String) -> (Int, Int)? {

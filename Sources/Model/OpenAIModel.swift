@@ -111,7 +111,7 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
   }
 
   /// One request with its retries; `done` is called exactly once.
-  private func send(
+  func send(
     _ body: Data, attempt: Int, done: @escaping @Sendable (Result<String, ModelError>) -> Void
   ) {
     var request = URLRequest(url: endpoint)

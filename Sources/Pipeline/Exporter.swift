@@ -30,6 +30,12 @@ public struct Exporter {
         throw PipelineError(.badOption, "--format", "score-refcoco jobs export as jsonl only")
       }
       return try ScoreRefCOCOExporter(connection: connection).export(job: job, to: sink)
+    case GameSpec.genKind, GameSpec.playKind:
+      guard format == .jsonl else {
+        throw PipelineError(.badOption, "--format", "\(kind) jobs export as jsonl only")
+      }
+      let spec: GameSpec = try JobSpec.decode(json, job: job)
+      return try GameExporter(connection: connection).export(job: job, kind: kind, spec: spec, to: sink)
     default:
       throw PipelineError(.unknownKind, "job \(job)", "cannot export jobs of kind \(kind)")
     }

@@ -2,7 +2,9 @@ public import Queue
 
 /// The worker's executor: sends each claimed shard to the executor of its job kind.
 public struct PipelineExecutor: ShardExecutor {
-  public static let kinds = [GenPVPSpec.kind, EvalRESpec.kind, ScoreRefCOCOSpec.kind]
+  public static let kinds = [
+    GenPVPSpec.kind, EvalRESpec.kind, ScoreRefCOCOSpec.kind, GameSpec.playKind, GameSpec.genKind,
+  ]
 
   public var imageRootOverride: String?
 
@@ -19,6 +21,8 @@ public struct PipelineExecutor: ShardExecutor {
       return try EvalREExecutor().execute(shard, context: context)
     case ScoreRefCOCOSpec.kind:
       return try ScoreRefCOCOExecutor().execute(shard, context: context)
+    case GameSpec.playKind, GameSpec.genKind:
+      return try GameExecutor().execute(shard, context: context)
     default:
       throw ShardFailure(
         retryable: true, code: "unknown-kind",

@@ -19,7 +19,7 @@ extension NativeVLM {
     try checkPrefix(prefix)
     var prompts = questions.map(NativePrompt.questionTokens)
     let limits = try prompts.map { (prompt) throws(NativeModelError) in
-      try tokenLimit(promptLength: prompt.count, maxNewTokens: maxNewTokens)
+      try tokenLimit(prefixLength: prefix.length, promptLength: prompt.count, maxNewTokens: maxNewTokens)
     }
     var results = [NativeGeneration](
       repeating: NativeGeneration(tokens: [], endedWithEOS: false, stepLogits: []),
@@ -90,8 +90,10 @@ extension NativeVLM {
 
   /// How many tokens a question of `promptLength` tokens (closing `[/INST]` included) may
   /// generate: `maxNewTokens`, or fewer where `maxPositions` runs out.
-  func tokenLimit(promptLength: Int, maxNewTokens: Int) throws(NativeModelError) -> Int {
-    let used = config.prefixLength + promptLength
+  func tokenLimit(prefixLength: Int, promptLength: Int, maxNewTokens: Int) throws(NativeModelError)
+    -> Int
+  {
+    let used = prefixLength + promptLength
     guard used <= config.maxPositions else {
       throw NativeModelError(
         code: .promptTooLong,
@@ -101,7 +103,8 @@ extension NativeVLM {
   }
 
   func checkPrefix(_ prefix: ImagePrefix) throws(NativeModelError) {
-    guard prefix.length == config.prefixLength, prefix.dim == config.lmDim,
+    // Longer prefixes hold several frames (encodeImages).
+    guard prefix.length >= config.prefixLength, prefix.dim == config.lmDim,
       prefix.keys.count == config.lmLayers, prefix.values.count == config.lmLayers
     else {
       throw NativeModelError(

@@ -27,7 +27,7 @@ extension NativeVLM {
     throws(NativeModelError) -> NativeGeneration
   {
     let limit = try tokenLimit(
-      promptLength: NativePrompt.questionTokens(question).count, maxNewTokens: maxNewTokens)
+      prefixLength: config.prefixLength, promptLength: NativePrompt.questionTokens(question).count, maxNewTokens: maxNewTokens)
     var result = NativeGeneration(tokens: [], endedWithEOS: false, stepLogits: [])
     while result.tokens.count < limit {
       let logits = try referenceLogits(pixels: pixels, question: question, answer: result.tokens)

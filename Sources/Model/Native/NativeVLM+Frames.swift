@@ -1,0 +1,69 @@
+extension NativeModelConfig {
+  /// Tokens of a prefix of `frames` images: BOS, `[INST] `, per frame `<Img>` + visual tokens +
+  /// `</Img>`, then one space. For one frame it is `prefixLength`.
+  public func prefixLength(frames: Int) -> Int {
+    1 + NativePrompt.instOpen.count
+      + frames * (NativePrompt.frameOpen.count + visualTokenCount + NativePrompt.frameClose.count) + 1
+  }
+}
+
+extension NativePrompt {
+  static let instOpen = NativeVocabulary.encode("[INST] ")
+  static let frameOpen = NativeVocabulary.encode("<Img>")
+  static let frameClose = NativeVocabulary.encode("</Img>")
+}
+
+extension NativeVLM {
+  /// The prefix of several frames (the paper's game template):
+  /// `BOS [INST] <Img>{frame 1}</Img><Img>{frame 2}</Img>... ` run through the language model
+  /// once. With one frame it equals `encodeImage`'s prefix.
+  public func encodeImages(_ frames: [[Float]]) throws(NativeModelError) -> ImagePrefix {
+    guard !frames.isEmpty else {
+      throw NativeModelError(code: .badImage, detail: "no frames")
+    }
+    let expected = 3 * config.imageSize * config.imageSize
+    for frame in frames where frame.count != expected {
+      throw NativeModelError(
+        code: .badImage,
+        detail: "\(frame.count) pixel values, expected 3 x \(config.imageSize) x \(config.imageSize)")
+    }
+    let rows = config.prefixLength(frames: frames.count)
+    guard rows < config.maxPositions else {
+      throw NativeModelError(
+        code: .promptTooLong,
+        detail: "\(frames.count) frames take \(rows) positions, the model has \(config.maxPositions)")
+    }
+    let dim = config.lmDim
+    let embeddings = NativeBuffer(rows * dim)
+    var position = 0
+    func text(_ tokens: [Int]) {
+      lm.embed(
+        tokens, positions: Array(position..<(position + tokens.count)),
+        into: embeddings.base + position * dim)
+      position += tokens.count
+    }
+    text([NativeVocabulary.bos] + NativePrompt.instOpen)
+    for frame in frames {
+      text(NativePrompt.frameOpen)
+      let visual = embeddings.base + position * dim
+      frame.withUnsafeBufferPointer { p in
+        let features = vision.forward(p.baseAddress!, profile: nil)
+        connector.forward(features.base, into: visual, profile: nil)
+      }
+      lm.addPositions(from: position, rows: config.visualTokenCount, to: visual)
+      position += config.visualTokenCount
+      text(NativePrompt.frameClose)
+    }
+    text(NativeVocabulary.encode(" "))
+    var keys: [[Float]] = []
+    var values: [[Float]] = []
+    for block in lm.blocks {
+      let k = NativeBuffer(rows * dim)
+      let v = NativeBuffer(rows * dim)
+      block.forward(embeddings.base, rows: rows, causal: true, keys: k.base, values: v.base, profile: nil)
+      keys.append(k.array)
+      values.append(v.array)
+    }
+    return ImagePrefix(length: rows, dim: dim, keys: keys, values: values)
+  }
+}

@@ -1,0 +1,45 @@
+import Testing
+
+@testable import Model
+
+/// Several frames in one prefix (the game template): `<Img>{frame}</Img>` per frame, in order.
+@Suite struct NativeModelFramesTests {
+  static let model = try! NativeVLM.random(config: .micro, seed: 11, std: 0.5)
+  static let a = nativeTestPixels(.micro, seed: 5)
+  static let b = nativeTestPixels(.micro, seed: 6)
+
+  @Test func oneFrameIsTheSingleImagePrefix() throws {
+    let single = try Self.model.encodeImage(Self.a)
+    let frames = try Self.model.encodeImages([Self.a])
+    #expect(frames.length == single.length)
+    #expect(frames.length == NativeModelConfig.micro.prefixLength(frames: 1))
+    for layer in 0..<single.keys.count {
+      #expect(nativeMaxDifference(frames.keys[layer], single.keys[layer]) < 1e-6)
+      #expect(nativeMaxDifference(frames.values[layer], single.values[layer]) < 1e-6)
+    }
+  }
+
+  @Test func framesCountInOrder() throws {
+    let ab = try Self.model.encodeImages([Self.a, Self.b])
+    let ba = try Self.model.encodeImages([Self.b, Self.a])
+    // BOS, "[INST] ", 2 x ("<Img>" + 4 visual tokens + "</Img>"), " "
+    #expect(ab.length == 1 + 7 + 2 * (5 + 4 + 6) + 1)
+    #expect(nativeMaxDifference(ab.keys[0], ba.keys[0]) > 1e-3)
+    // The first frame's rows do not see the second frame (causal): they equal a one-frame run
+    // (up to float rounding: the matrix products differ in size).
+    let one = try Self.model.encodeImages([Self.a])
+    let rows = 1 + 7 + 5 + 4 + 6
+    let dim = NativeModelConfig.micro.lmDim
+    #expect(
+      nativeMaxDifference(Array(ab.keys[1][..<(rows * dim)]), Array(one.keys[1][..<(rows * dim)])) < 1e-4)
+    let answer = try Self.model.answer(prefix: ab, questions: ["q"], maxNewTokens: 3)
+    #expect(answer.count == 1)
+  }
+
+  @Test func tooManyFramesAreRefused() {
+    #expect(throws: NativeModelError.self) {
+      try Self.model.encodeImages(Array(repeating: Self.a, count: 10))
+    }
+    #expect(throws: NativeModelError.self) { try Self.model.encodeImages([]) }
+  }
+}
