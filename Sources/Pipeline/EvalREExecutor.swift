@@ -89,8 +89,8 @@ public struct EvalREExecutor: ShardExecutor {
       answers.append(contentsOf: got)
       start = end
     }
-    let parsed: [[UInt8]?] = answers.map { text in
-      AnswerParser.pixel(text).map { [$0.r, $0.g, $0.b] }
+    let parsed: [RGBColour?] = answers.map { text in
+      AnswerParser.pixel(text).map { RGBColour(r: $0.r, g: $0.g, b: $0.b) }
     }
     var rows = [
       REMetricRow.score(
@@ -103,14 +103,10 @@ public struct EvalREExecutor: ShardExecutor {
       + EvalRESpec.referenceThumbnails.map { BaselineModel(kind: .thumbnail(k: $0)) }
     for reference in references where reference.uri != spec.model {
       let reconstruction = try reference.reconstruction(of: image)
-      let predictions: [[UInt8]?] = record.cells.map { cell in
-        let at = Int(cell) * 3
-        return Array(reconstruction.pixels[at..<(at + 3)])
-      }
       rows.append(
         REMetricRow.score(
-          image: record.image, model: reference.uri, isReference: true, cells: record.cells,
-          target: record.target, predictions: predictions, policy: .worst))
+          image: record.image, model: reference.uri, cells: record.cells, target: record.target,
+          reconstruction: reconstruction.pixels))
     }
     let output = REImageOutput(
       image: record.image, grid: record.grid, target: record.target, cells: record.cells,
@@ -134,26 +130,57 @@ public struct REMetricRow: Sendable, Equatable {
     image: String, model: String, isReference: Bool, cells: [UInt32], target: [UInt8],
     predictions: [[UInt8]?], policy: UnparsablePolicy
   ) -> REMetricRow {
-    var sums: [Int64] = [0, 0, 0]
+    score(
+      image: image, model: model, isReference: isReference, cells: cells, target: target,
+      predictions: predictions.map { $0.map { RGBColour(r: $0[0], g: $0[1], b: $0[2]) } },
+      policy: policy)
+  }
+
+  static func score(
+    image: String, model: String, isReference: Bool, cells: [UInt32], target: [UInt8],
+    predictions: [RGBColour?], policy: UnparsablePolicy
+  ) -> REMetricRow {
+    var sums: (Int64, Int64, Int64) = (0, 0, 0)
     var unparsable = 0
     var scored = 0
     for (cell, prediction) in zip(cells, predictions) {
       let at = Int(cell) * 3
       if let prediction {
-        for c in 0..<3 { sums[c] += Int64(abs(Int(prediction[c]) - Int(target[at + c]))) }
+        sums.0 += Int64(abs(Int(prediction.r) - Int(target[at])))
+        sums.1 += Int64(abs(Int(prediction.g) - Int(target[at + 1])))
+        sums.2 += Int64(abs(Int(prediction.b) - Int(target[at + 2])))
         scored += 1
       } else {
         unparsable += 1
         if policy == .worst {
           // The worst error there is on each channel: 255, whatever the target.
-          for c in 0..<3 { sums[c] += 255 }
+          sums.0 += 255
+          sums.1 += 255
+          sums.2 += 255
           scored += 1
         }
       }
     }
     return REMetricRow(
       image: image, model: model, isReference: isReference, questions: cells.count,
-      unparsable: unparsable, scored: scored, sumAbs: sums)
+      unparsable: unparsable, scored: scored, sumAbs: [sums.0, sums.1, sums.2])
+  }
+
+  /// A reference baseline's row: its grid reconstruction read at the asked cells (every cell
+  /// "parses", so no policy applies).
+  static func score(
+    image: String, model: String, cells: [UInt32], target: [UInt8], reconstruction: [UInt8]
+  ) -> REMetricRow {
+    var sums: (Int64, Int64, Int64) = (0, 0, 0)
+    for cell in cells {
+      let at = Int(cell) * 3
+      sums.0 += Int64(abs(Int(reconstruction[at]) - Int(target[at])))
+      sums.1 += Int64(abs(Int(reconstruction[at + 1]) - Int(target[at + 1])))
+      sums.2 += Int64(abs(Int(reconstruction[at + 2]) - Int(target[at + 2])))
+    }
+    return REMetricRow(
+      image: image, model: model, isReference: true, questions: cells.count, unparsable: 0,
+      scored: cells.count, sumAbs: [sums.0, sums.1, sums.2])
   }
 
   func copyRow(job: Int64, shard: Int64) -> [PGValue] {

@@ -24,7 +24,7 @@ public struct REExporter {
           let col = Int(cell) % record.grid
           let t = Int(cell) * 3
           let target = "[\(record.target[t]),\(record.target[t + 1]),\(record.target[t + 2])]"
-          let rgb = record.parsed[n].map { "[\($0[0]),\($0[1]),\($0[2])]" } ?? "null"
+          let rgb = record.parsed[n].map { "[\($0.r),\($0.g),\($0.b)]" } ?? "null"
           sink.write(
             #"{"image":\#(image),"row":\#(row),"col":\#(col),"answer":\#(jsonLiteral(record.answers[n])),"rgb":\#(rgb),"target":\#(target)}"#
               + "\n")

@@ -36,12 +36,12 @@ public struct REImageOutput: Equatable, Sendable {
   public var cells: [UInt32]
   /// The model's raw answer text per cell, in `cells` order.
   public var answers: [String]
-  /// The parsed colour per cell (r, g, b), or nil when the answer did not parse.
-  public var parsed: [[UInt8]?]
+  /// The parsed colour per cell, or nil when the answer did not parse.
+  public var parsed: [RGBColour?]
 
   public init(
     image: String, grid: Int, target: [UInt8], cells: [UInt32], answers: [String],
-    parsed: [[UInt8]?]
+    parsed: [RGBColour?]
   ) {
     self.image = image
     self.grid = grid
@@ -93,7 +93,9 @@ extension REImageOutput: ShardRecord {
       writer.writeString(answer)
       if let rgb {
         writer.writeUInt8(1)
-        writer.writeRaw(rgb)
+        writer.writeUInt8(rgb.r)
+        writer.writeUInt8(rgb.g)
+        writer.writeUInt8(rgb.b)
       } else {
         writer.writeUInt8(0)
       }
@@ -109,14 +111,16 @@ extension REImageOutput: ShardRecord {
     }
     let cells = try readCells(from: &reader, grid: grid)
     var answers: [String] = []
-    var parsed: [[UInt8]?] = []
+    var parsed: [RGBColour?] = []
     answers.reserveCapacity(cells.count)
     parsed.reserveCapacity(cells.count)
     for _ in cells {
       answers.append(try reader.readString())
       switch try reader.readUInt8() {
       case 0: parsed.append(nil)
-      case 1: parsed.append(try reader.readRaw(count: 3))
+      case 1:
+        parsed.append(
+          RGBColour(r: try reader.readUInt8(), g: try reader.readUInt8(), b: try reader.readUInt8()))
       case let flag:
         throw ShardError(.badRecord, shard: image, "parsed flag \(flag) is neither 0 nor 1")
       }
