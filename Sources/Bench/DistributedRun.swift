@@ -7,6 +7,7 @@ struct DistributedRun {
   var databaseURL: String
   var workers: Int
   var workerConcurrency = 1
+  var workerPrefetch = 0
 
   struct Timing {
     var job: Int
@@ -66,7 +67,10 @@ struct DistributedRun {
     let processes = try (0..<workers).map { n in
       try launch(
         "worker",
-        ["--exit-when-idle", "--concurrency", "\(workerConcurrency)", "--name", "bench-\(n)"])
+        [
+          "--exit-when-idle", "--concurrency", "\(workerConcurrency)", "--prefetch",
+          "\(workerPrefetch)", "--name", "bench-\(n)",
+        ])
     }
     for process in processes { process.waitUntilExit() }
     let t2 = clock.now
