@@ -22,7 +22,8 @@ public struct EvalREExecutor: ShardExecutor {
     } catch {
       throw ShardFailure(retryable: false, code: "bad-model", message: "\(name): \(error)")
     }
-    var writer = try ShardWriter(kind: .reOutput, metadata: #"{"kind":"eval-re","shard":\#(shard.index)}"#)
+    var writer = try ShardWriter(
+      kind: .reOutputCompact, metadata: #"{"kind":"eval-re","shard":\#(shard.index)}"#)
     var rows: [REMetricRow] = []
     var questions = 0
     while let record: REImageInput = try input.next() {
@@ -30,7 +31,7 @@ public struct EvalREExecutor: ShardExecutor {
         throw ShardFailure(retryable: true, code: "cancelled", message: "\(name): lease lost")
       }
       let (output, imageRows) = try evaluate(record, spec: spec, model: model, shardName: name)
-      try writer.append(output)
+      try writer.append(REImageOutputCompact(output))
       rows.append(contentsOf: imageRows)
       questions += record.cells.count
     }

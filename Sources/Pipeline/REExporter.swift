@@ -16,8 +16,8 @@ public struct REExporter {
     let shards = OutputShards(
       connection: connection, job: job, store: try BlobStores.parse(spec.store))
     var written = 0
-    try shards.forEach(kind: .reOutput) { _, reader in
-      while let record: REImageOutput = try reader.next() {
+    try shards.forEach(kinds: RecordKind.reOutputKinds) { _, reader in
+      while let record = try reader.nextREOutput() {
         let image = jsonLiteral(record.image)
         for (n, cell) in record.cells.enumerated() {
           let row = Int(cell) / record.grid

@@ -107,8 +107,8 @@ public struct RERenderer {
     var entries: [(file: String, image: String)] = []
     let shards = OutputShards(
       connection: connection, job: job, store: try BlobStores.parse(spec.store))
-    try shards.forEach(kind: .reOutput) { _, reader in
-      while let record: REImageOutput = try reader.next() {
+    try shards.forEach(kinds: RecordKind.reOutputKinds) { _, reader in
+      while let record = try reader.nextREOutput() {
         let p = Self.panels(record)
         let big = [p.truth, p.reconstruction, p.heatmap].map {
           Resampler.nearest($0, width: $0.width * scale, height: $0.height * scale)
