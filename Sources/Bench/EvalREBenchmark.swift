@@ -23,6 +23,11 @@ struct EvalREBenchmark: ParsableCommand {
   @Option(help: "Shards run at once per worker.") var concurrency: Int = 1
   @Option(help: "Images per shard.") var imagesPerShard: Int = 1
   @Option(help: "Shards each worker claims ahead of a free executor.") var prefetch: Int = 0
+  @Flag(
+    help:
+      "Start the workers with the enqueue, waiting for its notification (as deployed workers do), instead of after it with --exit-when-idle."
+  )
+  var warmWorkers = false
   @Option(help: "Cells per image (default: all).") var perImage: Int?
   @Option(help: "Database URL (default $DATABASE_URL).") var databaseURL: String?
   @Flag(
@@ -50,6 +55,7 @@ struct EvalREBenchmark: ParsableCommand {
       workers: workers)
     run.workerConcurrency = concurrency
     run.workerPrefetch = prefetch
+    run.warmWorkers = warmWorkers
     var arguments = [
       "enqueue", "eval-re", "--images", images, "--count", "\(count)", "--model", model,
       "--images-per-shard", "\(imagesPerShard)", "--idempotency-key", "bench-\(UUID())",
@@ -60,7 +66,7 @@ struct EvalREBenchmark: ParsableCommand {
     let questions = count * (perImage ?? 4096)
     let report = try JSONSerialization.jsonObject(with: Data(timing.finishOutput.utf8)) as? [String: Any]
     print(
-      "eval-re distributed: job \(timing.job), \(model), \(count) images, \(questions) questions, \(workers) workers x \(concurrency)"
+      "eval-re distributed: job \(timing.job), \(model), \(count) images, \(questions) questions, \(workers) \(warmWorkers ? "warm" : "cold") workers x \(concurrency), \(imagesPerShard) image(s) per shard, prefetch \(prefetch)"
     )
     print(
       String(
@@ -69,8 +75,10 @@ struct EvalREBenchmark: ParsableCommand {
     print(
       String(
         format:
-          "  %.2f us of wall time per question; workers used %.3f s of CPU = %.2f us per question; RE %@ %%",
-        timing.total * 1e6 / Double(questions), timing.workerCPU, timing.workerCPU * 1e6 / Double(questions),
+          "  %.2f us of wall time per question; all processes used %.3f s of CPU = %.2f us per question%@; RE %@ %%",
+        timing.total * 1e6 / Double(questions), timing.totalCPU,
+        timing.totalCPU * 1e6 / Double(questions),
+        timing.workerCPU.map { String(format: " (workers %.3f s)", $0) } ?? "",
         "\(report?["re_percent"] ?? "?")"))
     print(String(format: "  workers: %.0f questions/s", Double(questions) / timing.work))
   }
