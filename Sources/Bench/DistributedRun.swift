@@ -48,6 +48,11 @@ struct DistributedRun {
   {
     var environment = ProcessInfo.processInfo.environment
     environment["DATABASE_URL"] = databaseURL
+    // OpenBLAS starts a thread per core when the library loads, and each one spins in
+    // sched_yield for about 0.1 s before it sleeps: some 40 ms of CPU per process start here,
+    // for threads that nothing uses (workers run one executor per core; the native model asks
+    // for one BLAS thread). Deployments set the same (ops/ and docs/perf-eval-re.md).
+    if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
     return try ChildProcess(
       path: bin + "/" + tool, arguments: arguments, environment: environment,
       captureOutput: captureOutput)

@@ -99,8 +99,11 @@ struct EvalREBenchmark: ParsableCommand {
     let executor = EvalREExecutor()
     var rows = 0
     let workTime = try clock.measure {
+      var cache = EvalREExecutor.QuestionCache()
       for record in records {
-        rows += try executor.evaluate(record, spec: spec, model: model, shardName: "bench").1.count
+        rows += try executor.evaluate(
+          record, spec: spec, model: model, shardName: "bench", questions: &cache
+        ).1.count
       }
     }
     print("eval-re in process (1 thread), \(spec.questions) questions:")

@@ -26,11 +26,13 @@ public struct EvalREExecutor: ShardExecutor {
       kind: .reOutputCompact, metadata: #"{"kind":"eval-re","shard":\#(shard.index)}"#)
     var rows: [REMetricRow] = []
     var questions = 0
+    var cache = QuestionCache()
     while let record: REImageInput = try input.next() {
       if context.isCancelled() {
         throw ShardFailure(retryable: true, code: "cancelled", message: "\(name): lease lost")
       }
-      let (output, imageRows) = try evaluate(record, spec: spec, model: model, shardName: name)
+      let (output, imageRows) = try evaluate(
+        record, spec: spec, model: model, shardName: name, questions: &cache)
       try writer.append(REImageOutputCompact(output))
       rows.append(contentsOf: imageRows)
       questions += record.cells.count
@@ -51,9 +53,42 @@ public struct EvalREExecutor: ShardExecutor {
       })
   }
 
+  /// The questions about one image's cells. Every image of a job is usually asked about the same
+  /// cells (all of them), so the question texts are built once and shared, not rebuilt per image.
+  public struct QuestionCache {
+    var cells: [UInt32] = []
+    var grid = 0
+    var order = LocOrder.yx
+    var questions: [ModelQuestion] = []
+
+    public init() {}
+
+    mutating func questions(cells: [UInt32], grid: Int, order: LocOrder) -> [ModelQuestion] {
+      if cells != self.cells || grid != self.grid || order != self.order || questions.isEmpty {
+        questions = cells.map { cell in
+          ModelQuestion.pixel(row: Int(cell) / grid, col: Int(cell) % grid, order: order)
+        }
+        self.cells = cells
+        self.grid = grid
+        self.order = order
+      }
+      return questions
+    }
+  }
+
   /// One image: the model's answers and metrics, plus the reference baselines on the same cells.
   public func evaluate(
     _ record: REImageInput, spec: EvalRESpec, model: any VisionLanguageModel, shardName: String
+  ) throws -> (REImageOutput, [REMetricRow]) {
+    var cache = QuestionCache()
+    return try evaluate(
+      record, spec: spec, model: model, shardName: shardName, questions: &cache)
+  }
+
+  /// As above, reusing the questions of the previous image when its cells were the same.
+  public func evaluate(
+    _ record: REImageInput, spec: EvalRESpec, model: any VisionLanguageModel, shardName: String,
+    questions cache: inout QuestionCache
   ) throws -> (REImageOutput, [REMetricRow]) {
     let rgb: RGBImage
     do {
@@ -64,10 +99,7 @@ public struct EvalREExecutor: ShardExecutor {
     let target = RGBImage(width: record.grid, height: record.grid, pixels: record.target)
     let image = ModelImage(
       name: record.image, encoded: record.encoded, rgb: rgb, grid: record.grid, target: target)
-    let questions = record.cells.map { cell in
-      ModelQuestion.pixel(
-        row: Int(cell) / record.grid, col: Int(cell) % record.grid, order: spec.locOrder)
-    }
+    let questions = cache.questions(cells: record.cells, grid: record.grid, order: spec.locOrder)
     var answers: [String] = []
     answers.reserveCapacity(questions.count)
     var start = 0
