@@ -134,8 +134,10 @@ public struct EvalREExecutor: ShardExecutor {
     let references =
       [BaselineModel(kind: .mean)]
       + EvalRESpec.referenceThumbnails.map { BaselineModel(kind: .thumbnail(k: $0)) }
-    for reference in references where reference.uri != spec.model {
-      let reconstruction = try reference.reconstruction(of: image)
+    let others = references.filter { $0.uri != spec.model }
+    for (reference, reconstruction) in zip(
+      others, try BaselineModel.reconstructions(of: image, by: others))
+    {
       rows.append(
         REMetricRow.score(
           image: record.image, model: reference.uri, cells: record.cells, target: record.target,
