@@ -21,8 +21,9 @@ struct EvalREBenchmark: ParsableCommand {
   @Option(help: "Model URI.") var model: String = "baseline:thumbnail?k=8"
   @Option(help: "Worker processes.") var workers: Int = 2
   @Option(help: "Shards run at once per worker.") var concurrency: Int = 1
-  @Option(help: "Images per shard.") var imagesPerShard: Int = 1
-  @Option(help: "Shards each worker claims ahead of a free executor.") var prefetch: Int = 0
+  @Option(help: "Images per shard (5: 20 shards, 10 per worker, so both finish together).")
+  var imagesPerShard: Int = 5
+  @Option(help: "Shards each worker claims ahead of a free executor.") var prefetch: Int = 1
   @Flag(
     help:
       "Start the workers with the enqueue, waiting for its notification (as deployed workers do), instead of after it with --exit-when-idle."
