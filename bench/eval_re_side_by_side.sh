@@ -2,9 +2,10 @@
 # The eval-re performance goal, measured: RUNS interleaved pairs of the whole distributed run
 # (`pixelprobe-bench eval-re`: enqueue, two workers, report) and the in-process Python peer
 # (`bench/pillow_eval_re.py`) on the same 100 images, back to back so both see the same machine
-# load. Before each PixelProbe run `coordinator prune --older-than 0s` removes the finished jobs
-# and their blobs, so every run stores its input blobs afresh (identical images would otherwise
-# find their content-addressed blobs already stored). Prints each pair, then min and median.
+# load. Before each PixelProbe run `coordinator prune --older-than 0s --vacuum` removes the
+# finished jobs and their blobs and vacuums the tables, so every run stores its input blobs
+# afresh (identical images would otherwise find their content-addressed blobs already stored)
+# and no run scans the dead rows of the one before. Prints each pair, then min and median.
 #
 # usage: DATABASE_URL=... bench/eval_re_side_by_side.sh [RUNS [DIR [pixelprobe-bench eval-re options]]]
 #   (a migrated database that holds nothing you want to keep; release binaries in $PIXELPROBE_BIN, default .build/release;
@@ -19,7 +20,7 @@ bin=${PIXELPROBE_BIN:-.build/release}
 ours=()
 peer=()
 for i in $(seq 1 "$runs"); do
-  "$bin/coordinator" prune --older-than 0s >/dev/null 2>&1
+  "$bin/coordinator" prune --older-than 0s --vacuum >/dev/null 2>&1
   load=$(cut -d' ' -f1 /proc/loadavg)
   out=$("$bin/pixelprobe-bench" eval-re --images "$dir" --count 100 "$@" 2>/dev/null)
   py=$(python3 bench/pillow_eval_re.py "$dir" 100 8)
