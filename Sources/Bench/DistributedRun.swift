@@ -1,12 +1,22 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Queue
 
-/// Runs a job the way users do: `coordinator enqueue ...`, N `worker --exit-when-idle` processes,
-/// and a final coordinator command; times each phase (release binaries next to this one).
+/// Runs a job the way users do: `coordinator enqueue ...`, N `worker` processes, and a final
+/// coordinator command; times each phase (release binaries next to this one).
+///
+/// Cold workers (the default) start after the enqueue with `--exit-when-idle`, and the work phase
+/// lasts until both have exited. Warm workers (`warmWorkers`) are started with the enqueue and
+/// wait for its notification, as long-running workers do in a deployment; the work phase then
+/// lasts until the job's row says it finished (polled every few milliseconds), and the workers are
+/// stopped with SIGTERM after the final command, outside the timed span.
 struct DistributedRun {
   var databaseURL: String
   var workers: Int
   var workerConcurrency = 1
+  var workerPrefetch = 0
+  var warmWorkers = false
 
   struct Timing {
     var job: Int
@@ -16,8 +26,11 @@ struct DistributedRun {
     var total: Double { enqueue + work + finish }
     /// Peak RSS of the largest child process so far, in MB.
     var peakChildRSS: Int
-    /// CPU seconds (user + system) of the worker processes.
-    var workerCPU: Double
+    /// CPU seconds (user + system) of the worker processes (cold workers only: warm ones exit
+    /// after the final command).
+    var workerCPU: Double?
+    /// CPU seconds of every process of the run: enqueue, workers, final command.
+    var totalCPU: Double
     var finishOutput: String
   }
 
@@ -30,54 +43,82 @@ struct DistributedRun {
 
   var bin: String { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path }
 
-  func launch(_ tool: String, _ arguments: [String], stdout: Pipe? = nil) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: bin + "/" + tool)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["DATABASE_URL"] = databaseURL
-    process.environment = env
-    if let stdout { process.standardOutput = stdout }
-    try process.run()
-    return process
+  func launch(_ tool: String, _ arguments: [String], captureOutput: Bool = false) throws
+    -> ChildProcess
+  {
+    var environment = ProcessInfo.processInfo.environment
+    environment["DATABASE_URL"] = databaseURL
+    // OpenBLAS starts a thread per core when the library loads, and each one spins in
+    // sched_yield for about 0.1 s before it sleeps: some 40 ms of CPU per process start here,
+    // for threads that nothing uses (workers run one executor per core; the native model asks
+    // for one BLAS thread). Deployments set the same (ops/ and docs/perf-eval-re.md).
+    if environment["OPENBLAS_NUM_THREADS"] == nil { environment["OPENBLAS_NUM_THREADS"] = "1" }
+    return try ChildProcess(
+      path: bin + "/" + tool, arguments: arguments, environment: environment,
+      captureOutput: captureOutput)
   }
 
   func output(_ tool: String, _ arguments: [String]) throws -> String {
-    let pipe = Pipe()
-    let process = try launch(tool, arguments, stdout: pipe)
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    let process = try launch(tool, arguments, captureOutput: true)
+    let text = process.readOutput()
+    guard process.wait() == 0 else {
       throw ValidationError("\(tool) \(arguments.joined(separator: " ")) failed")
     }
-    return String(decoding: data, as: UTF8.self)
+    return text
+  }
+
+  func launchWorkers(exitWhenIdle: Bool) throws -> [ChildProcess] {
+    try (0..<workers).map { n in
+      try launch(
+        "worker",
+        (exitWhenIdle ? ["--exit-when-idle"] : []) + [
+          "--concurrency", "\(workerConcurrency)", "--prefetch", "\(workerPrefetch)", "--name",
+          "bench-\(n)",
+        ])
+    }
   }
 
   /// Enqueue with `enqueueArguments`, drain with the workers, then run `finish` with the job id.
   func run(enqueueArguments: [String], finish: (Int) -> [String]) throws -> Timing {
     let clock = ContinuousClock()
+    // Warm runs watch the job's row on a connection made before the clock starts.
+    let watcher =
+      warmWorkers ? try PGConnection.connect(url: databaseURL, logger: Logger(label: "bench")) : nil
+    let cpuBefore = Self.childCPU()
     let t0 = clock.now
+    let warm = warmWorkers ? try launchWorkers(exitWhenIdle: false) : []
     guard
       let job = Int(
         try output("coordinator", enqueueArguments).trimmingCharacters(in: .whitespacesAndNewlines))
     else { throw ValidationError("enqueue printed no job id") }
     let t1 = clock.now
-    let cpuBefore = Self.childCPU()
-    let processes = try (0..<workers).map { n in
-      try launch(
-        "worker",
-        ["--exit-when-idle", "--concurrency", "\(workerConcurrency)", "--name", "bench-\(n)"])
+    let cpuEnqueued = Self.childCPU()
+    if let watcher {
+      while true {
+        let state = try watcher.query("SELECT state FROM jobs WHERE id = $1", [.int(Int64(job))])
+          .string(0, 0)
+        if state != "running" { break }
+        Thread.sleep(forTimeInterval: 0.002)
+      }
+    } else {
+      for process in try launchWorkers(exitWhenIdle: true) { process.wait() }
     }
-    for process in processes { process.waitUntilExit() }
     let t2 = clock.now
-    let workerCPU = Self.childCPU() - cpuBefore
+    let cpuWorked = Self.childCPU()
     let finished = try output("coordinator", finish(job))
     let t3 = clock.now
+    for process in warm {
+      process.terminate()
+      process.wait()
+    }
+    let cpuAfter = Self.childCPU()
     var usage = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     return Timing(
       job: job, enqueue: (t1 - t0).seconds, work: (t2 - t1).seconds, finish: (t3 - t2).seconds,
-      peakChildRSS: usage.ru_maxrss / 1024, workerCPU: workerCPU, finishOutput: finished)
+      peakChildRSS: usage.ru_maxrss / 1024,
+      workerCPU: warmWorkers ? nil : cpuWorked - cpuEnqueued, totalCPU: cpuAfter - cpuBefore,
+      finishOutput: finished)
   }
 }
 

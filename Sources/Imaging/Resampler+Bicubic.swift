@@ -4,45 +4,74 @@ extension Resampler {
   /// time, and checked against `BicubicPlan`'s error bounds; see there why the results are
   /// Pillow's exactly.
   static func bicubicFast(_ image: RGBImage, plan: BicubicPlan) -> RGBImage {
-    precondition(image.width == plan.sourceWidth && image.height == plan.sourceHeight)
-    // The intermediate image in row quads: element `(q * rowWidth + x) * 3 + c` holds channel
+    bicubicFast(image, plans: [plan])[0]
+  }
+
+  /// Several sizes of one image. Plans that pass horizontally over the same source rows share
+  /// one conversion of those rows to floats (a third of a downscale's time), and their
+  /// horizontal passes run over each converted block while it is in cache.
+  static func bicubicFast(_ image: RGBImage, plans: [BicubicPlan]) -> [RGBImage] {
+    for plan in plans {
+      precondition(image.width == plan.sourceWidth && image.height == plan.sourceHeight)
+    }
+    // The intermediate images in row quads: element `(q * rowWidth + x) * 3 + c` holds channel
     // c of pixel x in rows firstRow + 4q + 0...3, as integers 0...255.
-    let rowWidth = plan.needsHorizontal ? plan.width : plan.sourceWidth
-    let quadStride = rowWidth * 3
-    // Slack: `RowQuads.convert` writes whole blocks of 16, the vertical pass reads 4 at a time.
-    // The horizontal pass works on pairs of quads: room for an odd one out.
-    let intermediate = UnsafeMutableBufferPointer<SIMD4<Float>>.allocate(
-      capacity: (plan.quads + 1) * quadStride + 16)
-    defer { intermediate.deallocate() }
-    // Every element the passes read is written first, except perhaps the last quad and slack.
-    (intermediate.baseAddress! + plan.quads * quadStride).initialize(
-      repeating: .zero, count: quadStride + 16)
+    let intermediates = plans.map { plan in
+      let quadStride = (plan.needsHorizontal ? plan.width : plan.sourceWidth) * 3
+      // Slack: `RowQuads.convert` writes whole blocks of 16, the vertical pass reads 4 at a
+      // time. The horizontal pass works on pairs of quads: room for an odd one out.
+      let intermediate = UnsafeMutableBufferPointer<SIMD4<Float>>.allocate(
+        capacity: (plan.quads + 1) * quadStride + 16)
+      // Every element the passes read is written first, except perhaps the last quad and slack.
+      (intermediate.baseAddress! + plan.quads * quadStride).initialize(
+        repeating: .zero, count: quadStride + 16)
+      return intermediate
+    }
+    defer { for intermediate in intermediates { intermediate.deallocate() } }
 
     image.pixels.withUnsafeBufferPointer { source in
-      let rows = RowQuads(source: source, rowBytes: plan.sourceWidth * 3, plan: plan)
-      if plan.needsHorizontal {
-        horizontalPass(rows, plan: plan, into: intermediate.baseAddress!)
-      } else {
-        for q in 0..<plan.quads {
-          rows.convert(quad: q, into: intermediate.baseAddress! + q * quadStride)
+      // Group the horizontal passes by the rows they read.
+      var groups: [[Int]] = []
+      for (n, plan) in plans.enumerated() {
+        if !plan.needsHorizontal {
+          let rows = RowQuads(source: source, rowBytes: plan.sourceWidth * 3, plan: plan)
+          let quadStride = plan.sourceWidth * 3
+          for q in 0..<plan.quads {
+            rows.convert(quad: q, into: intermediates[n].baseAddress! + q * quadStride)
+          }
+        } else if let g = groups.firstIndex(where: {
+          let other = plans[$0[0]]
+          return (other.firstRow, other.lastRow, other.quads) == (plan.firstRow, plan.lastRow, plan.quads)
+        }) {
+          groups[g].append(n)
+        } else {
+          groups.append([n])
         }
       }
+      for group in groups {
+        let rows = RowQuads(source: source, rowBytes: image.width * 3, plan: plans[group[0]])
+        horizontalPass(
+          rows, plans: group.map { plans[$0] }, into: group.map { intermediates[$0].baseAddress! })
+      }
     }
-    let count = plan.width * plan.height * 3
-    let pixels = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-      if plan.needsVertical {
-        verticalPass(UnsafePointer(intermediate.baseAddress!), plan: plan, into: out.baseAddress!)
-      } else {
-        // Pillow's row range then covers the whole image (firstRow is 0).
-        for y in 0..<plan.height {
-          for v in 0..<quadStride {
-            out[y * quadStride + v] = UInt8(intermediate[(y / 4) * quadStride + v][y % 4])
+    return zip(plans, intermediates).map { plan, intermediate in
+      let quadStride = (plan.needsHorizontal ? plan.width : plan.sourceWidth) * 3
+      let count = plan.width * plan.height * 3
+      let pixels = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+        if plan.needsVertical {
+          verticalPass(UnsafePointer(intermediate.baseAddress!), plan: plan, into: out.baseAddress!)
+        } else {
+          // Pillow's row range then covers the whole image (firstRow is 0).
+          for y in 0..<plan.height {
+            for v in 0..<quadStride {
+              out[y * quadStride + v] = UInt8(intermediate[(y / 4) * quadStride + v][y % 4])
+            }
           }
         }
+        initialized = count
       }
-      initialized = count
+      return RGBImage(width: plan.width, height: plan.height, pixels: pixels)
     }
-    return RGBImage(width: plan.width, height: plan.height, pixels: pixels)
   }
 
   /// Pillow's `clip8((2^21 + sum) >> 22)`, i.e. `sum / 2^22` rounded half up and clipped, of
@@ -64,71 +93,85 @@ extension Resampler {
     return (values, uncertain)
   }
 
+  /// The horizontal passes of plans that read the same rows (same `firstRow`, `lastRow`,
+  /// `quads`): each pair of row quads is converted once and used by every plan.
   private static func horizontalPass(
-    _ rows: RowQuads, plan: BicubicPlan, into intermediate: UnsafeMutablePointer<SIMD4<Float>>
+    _ rows: RowQuads, plans: [BicubicPlan], into intermediates: [UnsafeMutablePointer<SIMD4<Float>>]
   ) {
     // Two row quads (8 rows) as floats.
-    let quadCapacity = RowQuads.capacity(rowBytes: plan.sourceWidth * 3)
+    let quadCapacity = RowQuads.capacity(rowBytes: rows.rowBytes)
     let quads = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: 2 * quadCapacity)
     defer { quads.deallocate() }
     quads.initialize(repeating: .zero, count: 2 * quadCapacity)
+    var q = 0
+    while q < plans[0].quads {
+      rows.convert(quad: q, into: quads)
+      rows.convert(quad: q + 1, into: quads + quadCapacity)
+      for (plan, intermediate) in zip(plans, intermediates) {
+        horizontalQuadPair(
+          UnsafePointer(quads), quadCapacity: quadCapacity, rows: rows, q: q, plan: plan,
+          into: intermediate + q * plan.width * 3)
+      }
+      q += 2
+    }
+  }
+
+  /// One plan's horizontal pass over row quads `q` and `q + 1`, already converted to floats.
+  @inline(__always)
+  private static func horizontalQuadPair(
+    _ quads: UnsafePointer<SIMD4<Float>>, quadCapacity: Int, rows: RowQuads, q: Int,
+    plan: BicubicPlan, into out: UnsafeMutablePointer<SIMD4<Float>>
+  ) {
     let kernelSize = plan.horizontal.kernelSize
     plan.horizontalWeights.withUnsafeBufferPointer { floatWeights in
       plan.horizontalTolerance.withUnsafeBufferPointer { tolerance in
         plan.horizontal.weights.withUnsafeBufferPointer { weights in
           plan.horizontal.first.withUnsafeBufferPointer { first in
             plan.horizontal.count.withUnsafeBufferPointer { count in
-              var q = 0
-              while q < plan.quads {
-                rows.convert(quad: q, into: quads)
-                rows.convert(quad: q + 1, into: quads + quadCapacity)
-                let out = intermediate + q * plan.width * 3
-                for x in 0..<plan.width {
-                  var p = UnsafePointer(quads + first[x] * 3)
-                  var k = floatWeights.baseAddress! + x * plan.horizontalStride
-                  // One weight feeds six independent sums: R, G, B of both quads.
-                  var r0 = SIMD4<Float>.zero
-                  var g0 = SIMD4<Float>.zero
-                  var b0 = SIMD4<Float>.zero
-                  var r1 = SIMD4<Float>.zero
-                  var g1 = SIMD4<Float>.zero
-                  var b1 = SIMD4<Float>.zero
-                  for _ in 0..<count[x] {
-                    let w = k[0]
-                    r0 += p[0] * w
-                    g0 += p[1] * w
-                    b0 += p[2] * w
-                    r1 += p[quadCapacity] * w
-                    g1 += p[quadCapacity + 1] * w
-                    b1 += p[quadCapacity + 2] * w
-                    p += 3
-                    k += 1
-                  }
-                  // Quantize, recompute in integers the lanes too close to call, store.
-                  func store(_ sums: SIMD4<Float>, quad: Int, channel c: Int) {
-                    var (values, uncertain) = quantize(sums, tolerance: tolerance[x])
-                    if any(uncertain) {
-                      let k = weights.baseAddress! + x * kernelSize
-                      for lane in 0..<4 where uncertain[lane] {
-                        guard let row = rows.sourceRow(quad: q + quad, lane: lane) else { continue }
-                        let pixel = row + first[x] * 3 + c
-                        var sum = BicubicAxis.bias
-                        for j in 0..<count[x] {
-                          sum &+= Int32(pixel[j * 3]) &* k[j]
-                        }
-                        values[lane] = Float(BicubicAxis.clip8(sum))
-                      }
-                    }
-                    out[quad * plan.width * 3 + x * 3 + c] = values
-                  }
-                  store(r0, quad: 0, channel: 0)
-                  store(g0, quad: 0, channel: 1)
-                  store(b0, quad: 0, channel: 2)
-                  store(r1, quad: 1, channel: 0)
-                  store(g1, quad: 1, channel: 1)
-                  store(b1, quad: 1, channel: 2)
+              for x in 0..<plan.width {
+                var p = quads + first[x] * 3
+                var k = floatWeights.baseAddress! + x * plan.horizontalStride
+                // One weight feeds six independent sums: R, G, B of both quads.
+                var r0 = SIMD4<Float>.zero
+                var g0 = SIMD4<Float>.zero
+                var b0 = SIMD4<Float>.zero
+                var r1 = SIMD4<Float>.zero
+                var g1 = SIMD4<Float>.zero
+                var b1 = SIMD4<Float>.zero
+                for _ in 0..<count[x] {
+                  let w = k[0]
+                  r0 += p[0] * w
+                  g0 += p[1] * w
+                  b0 += p[2] * w
+                  r1 += p[quadCapacity] * w
+                  g1 += p[quadCapacity + 1] * w
+                  b1 += p[quadCapacity + 2] * w
+                  p += 3
+                  k += 1
                 }
-                q += 2
+                // Quantize, recompute in integers the lanes too close to call, store.
+                func store(_ sums: SIMD4<Float>, quad: Int, channel c: Int) {
+                  var (values, uncertain) = quantize(sums, tolerance: tolerance[x])
+                  if any(uncertain) {
+                    let k = weights.baseAddress! + x * kernelSize
+                    for lane in 0..<4 where uncertain[lane] {
+                      guard let row = rows.sourceRow(quad: q + quad, lane: lane) else { continue }
+                      let pixel = row + first[x] * 3 + c
+                      var sum = BicubicAxis.bias
+                      for j in 0..<count[x] {
+                        sum &+= Int32(pixel[j * 3]) &* k[j]
+                      }
+                      values[lane] = Float(BicubicAxis.clip8(sum))
+                    }
+                  }
+                  out[quad * plan.width * 3 + x * 3 + c] = values
+                }
+                store(r0, quad: 0, channel: 0)
+                store(g0, quad: 0, channel: 1)
+                store(b0, quad: 0, channel: 2)
+                store(r1, quad: 1, channel: 0)
+                store(g1, quad: 1, channel: 1)
+                store(b1, quad: 1, channel: 2)
               }
             }
           }

@@ -12,6 +12,33 @@ public enum Resampler {
     return bicubicFast(image, plan: plan)
   }
 
+  /// `bicubic(image, width:, height:)` for several sizes at once, the same images exactly: the
+  /// downscales of one image share the conversion of its rows (eval-re's reference thumbnails).
+  public static func bicubic(_ image: RGBImage, sizes: [(width: Int, height: Int)]) -> [RGBImage] {
+    var results = [RGBImage?](repeating: nil, count: sizes.count)
+    var shared: [(index: Int, plan: BicubicPlan)] = []
+    for (n, size) in sizes.enumerated() {
+      precondition(size.width > 0 && size.height > 0, "empty target size")
+      if image.width == size.width && image.height == size.height {
+        results[n] = image
+      } else {
+        shared.append(
+          (
+            n,
+            BicubicPlanCache.shared.plan(
+              sourceWidth: image.width, sourceHeight: image.height, width: size.width,
+              height: size.height)
+          ))
+      }
+    }
+    if !shared.isEmpty {
+      for (item, resized) in zip(shared, bicubicFast(image, plans: shared.map(\.plan))) {
+        results[item.index] = resized
+      }
+    }
+    return results.map { $0! }
+  }
+
   /// Pillow's `resize((width, height), Image.NEAREST)`.
   public static func nearest(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
     RGBImage(

@@ -3,8 +3,26 @@ public enum AnswerParser {
   /// `[r,g,b]` with three ASCII decimal integers 0...255, no spaces, nothing before or after.
   /// Surrounding white space (a trailing newline from a chat model) is tolerated.
   public static func pixel(_ text: Substring) -> (r: UInt8, g: UInt8, b: UInt8)? {
-    // Walks the UTF-8 view in place: this runs once per question (409,600 times per eval-re job).
-    let utf8 = trimmed(text).utf8
+    // Runs once per question (409,600 times per eval-re job): an answer that starts with `[` and
+    // ends with `]` has nothing to trim, so the Character-level trimming is skipped for it.
+    let utf8 = text.utf8
+    if utf8.first == UInt8(ascii: "["), utf8.last == UInt8(ascii: "]") {
+      if let parsed = utf8.withContiguousStorageIfAvailable({ pixel(bracketed: $0) }) {
+        return parsed
+      }
+      return pixel(bracketed: utf8)
+    }
+    return pixel(bracketed: trimmed(text).utf8)
+  }
+
+  public static func pixel(_ text: String) -> (r: UInt8, g: UInt8, b: UInt8)? {
+    pixel(text[...])
+  }
+
+  /// The `[r,g,b]` check itself, on bytes already trimmed.
+  private static func pixel<Bytes: BidirectionalCollection<UInt8>>(bracketed utf8: Bytes) -> (
+    r: UInt8, g: UInt8, b: UInt8
+  )? {
     guard utf8.count >= 7, utf8.first == UInt8(ascii: "["), utf8.last == UInt8(ascii: "]")
     else { return nil }
     var values: (Int, Int) = (0, 0)
@@ -29,10 +47,6 @@ public enum AnswerParser {
     }
     guard current >= 0, current <= 255, filled == 2 else { return nil }
     return (UInt8(values.0), UInt8(values.1), UInt8(current))
-  }
-
-  public static func pixel(_ text: String) -> (r: UInt8, g: UInt8, b: UInt8)? {
-    pixel(text[...])
   }
 
   /// `0` or `1`.

@@ -80,6 +80,29 @@ public struct BaselineModel: VisionLanguageModel {
     }
   }
 
+  /// `reconstruction(of:)` of several baselines, the same images exactly; the thumbnails' heavy
+  /// downscales of the full image share one pass over its rows.
+  public static func reconstructions(of image: ModelImage, by models: [BaselineModel]) throws(ModelError)
+    -> [RGBImage]
+  {
+    let sizes = models.compactMap { model -> Int? in
+      if case .thumbnail(let k) = model.kind { return k }
+      return nil
+    }
+    let thumbnails = Resampler.bicubic(image.rgb, sizes: sizes.map { (width: $0, height: $0) })
+    var next = 0
+    var results: [RGBImage] = []
+    for model in models {
+      if case .thumbnail = model.kind {
+        results.append(Resampler.bicubic(thumbnails[next], width: image.grid, height: image.grid))
+        next += 1
+      } else {
+        results.append(try model.reconstruction(of: image))
+      }
+    }
+    return results
+  }
+
   public func answer(_ questions: [ModelQuestion], about image: ModelImage) throws -> [String] {
     var reconstruction: RGBImage?
     return try questions.map { question throws(ModelError) -> String in

@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 import Imaging
 public import Logging
 public import Model
@@ -132,39 +130,31 @@ public enum EvalREJob {
         "job.kind": "\(EvalRESpec.kind)", "job.questions": "\(spec.questions)",
         "job.shards": "\(spec.shardCount)", "job.model": "\(spec.model)",
       ])
+    // Reading, decoding, resizing, compressing and hashing run on every core, a window ahead,
+    // while this thread stores the finished shards in order in the job's transaction (the
+    // server's work on one overlaps the making of the next).
+    let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let producer = OrderedProducer(
+      count: spec.shardCount, threads: threads, window: 4 * threads
+    ) { k in try inputShard(spec: spec, index: k) }
+    defer { producer.stop() }
     return try queue.enqueue(job, store: store) { sink in
-      // Decoding and resizing dominate planning: do a chunk of images on every core, then write
-      // the chunk's shards in order.
-      // A whole number of shards per chunk, so no shard straddles two chunks.
-      let perChunk = max(1, 4 * ProcessInfo.processInfo.activeProcessorCount / spec.imagesPerShard)
-      let chunk = perChunk * spec.imagesPerShard
-      var start = 0
-      while start < spec.images.count {
-        let end = min(start + chunk, spec.images.count)
-        let records = try records(spec: spec, imageNumbers: start..<end)
-        for k in (start / spec.imagesPerShard)..<((end + spec.imagesPerShard - 1) / spec.imagesPerShard) {
-          var writer = try ShardWriter(kind: .reInput, metadata: #"{"kind":"eval-re","shard":\#(k)}"#)
-          var questions = 0
-          for n in (k * spec.imagesPerShard)..<min((k + 1) * spec.imagesPerShard, spec.images.count) {
-            questions += records[n - start].cells.count
-            try writer.append(records[n - start])
-          }
-          let blob = try writer.finish()
-          try sink.add(bytes: blob.bytes, digest: blob.digest, questions: questions)
-        }
-        start = end
+      for k in 0..<spec.shardCount {
+        let shard = try producer.take(k)
+        try sink.add(bytes: shard.blob.bytes, digest: shard.blob.digest, questions: shard.questions)
       }
     }
   }
 
-  /// Input records of several images, made in parallel.
-  static func records(spec: EvalRESpec, imageNumbers: Range<Int>) throws -> [REImageInput] {
-    let results = Mutex<[Int: Result<REImageInput, any Error>]>([:])
-    DispatchQueue.concurrentPerform(iterations: imageNumbers.count) { i in
-      let n = imageNumbers.lowerBound + i
-      let result = Result { try record(spec: spec, imageNumber: n) }
-      results.withLock { $0[n] = result }
+  /// Input shard `k`: its images' records, compressed and hashed.
+  static func inputShard(spec: EvalRESpec, index k: Int) throws -> (blob: ShardBlob, questions: Int) {
+    var writer = try ShardWriter(kind: .reInput, metadata: #"{"kind":"eval-re","shard":\#(k)}"#)
+    var questions = 0
+    for n in (k * spec.imagesPerShard)..<min((k + 1) * spec.imagesPerShard, spec.images.count) {
+      let record = try record(spec: spec, imageNumber: n)
+      questions += record.cells.count
+      try writer.append(record)
     }
-    return try results.withLock { all in try imageNumbers.map { try all[$0]!.get() } }
+    return (try writer.finish(), questions)
   }
 }

@@ -15,6 +15,11 @@ public struct OutputShards {
 
   /// Calls `body` with a reader over each shard's output, in shard order. Every shard must be done.
   public func forEach(kind: RecordKind, _ body: (Int, ShardReader) throws -> Void) throws {
+    try forEach(kinds: [kind], body)
+  }
+
+  /// As `forEach(kind:)`, for a job whose shards may be of any of `kinds` (an older layout).
+  public func forEach(kinds: Set<RecordKind>, _ body: (Int, ShardReader) throws -> Void) throws {
     let rows = try connection.query(
       "SELECT idx, state, output_digest FROM shards WHERE job_id = $1 ORDER BY idx", [.int(job)])
     for row in 0..<rows.count {
@@ -25,9 +30,13 @@ public struct OutputShards {
           "is \(rows.string(row, 1) ?? "?"), not done: its results are not there yet")
       }
       let bytes = try store.get(digest: digest, on: connection)
+      let name = "job \(job) shard \(index) (output)"
       let reader = try ShardReader(
-        bytes: bytes, expectedDigest: digest, expectedKind: kind,
-        name: "job \(job) shard \(index) (output)")
+        bytes: bytes, expectedDigest: digest, expectedKind: nil, name: name)
+      guard kinds.contains(reader.kind) else {
+        let expected = kinds.map(\.code).sorted().joined(separator: " or ")
+        throw ShardError(.wrongKind, shard: name, "records are \(reader.kind), expected \(expected)")
+      }
       try body(index, reader)
     }
   }

@@ -16,15 +16,15 @@ public struct REExporter {
     let shards = OutputShards(
       connection: connection, job: job, store: try BlobStores.parse(spec.store))
     var written = 0
-    try shards.forEach(kind: .reOutput) { _, reader in
-      while let record: REImageOutput = try reader.next() {
+    try shards.forEach(kinds: RecordKind.reOutputKinds) { _, reader in
+      while let record = try reader.nextREOutput() {
         let image = jsonLiteral(record.image)
         for (n, cell) in record.cells.enumerated() {
           let row = Int(cell) / record.grid
           let col = Int(cell) % record.grid
           let t = Int(cell) * 3
           let target = "[\(record.target[t]),\(record.target[t + 1]),\(record.target[t + 2])]"
-          let rgb = record.parsed[n].map { "[\($0[0]),\($0[1]),\($0[2])]" } ?? "null"
+          let rgb = record.parsed[n].map { "[\($0.r),\($0.g),\($0.b)]" } ?? "null"
           sink.write(
             #"{"image":\#(image),"row":\#(row),"col":\#(col),"answer":\#(jsonLiteral(record.answers[n])),"rgb":\#(rgb),"target":\#(target)}"#
               + "\n")

@@ -36,7 +36,7 @@ public struct RERenderer {
     for (k, cell) in record.cells.enumerated() {
       let at = Int(cell) * 3
       if let rgb = record.parsed[k] {
-        recon.replaceSubrange(at..<(at + 3), with: rgb)
+        recon.replaceSubrange(at..<(at + 3), with: rgb.bytes)
         let error =
           (0..<3).map { abs(Int(rgb[$0]) - Int(record.target[at + $0])) }.reduce(0, +) / 3
         heat.replaceSubrange(at..<(at + 3), with: hot(error))
@@ -68,7 +68,8 @@ public struct RERenderer {
       for y in 0..<image.height {
         let src = y * image.width * 3
         let dst = (y * width + x0) * 3
-        pixels.replaceSubrange(dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
+        pixels.replaceSubrange(
+          dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
       }
       x0 += image.width + gap
     }
@@ -85,7 +86,8 @@ public struct RERenderer {
       for y in 0..<image.height {
         let src = y * image.width * 3
         let dst = ((y0 + y) * width) * 3
-        pixels.replaceSubrange(dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
+        pixels.replaceSubrange(
+          dst..<(dst + image.width * 3), with: image.pixels[src..<(src + image.width * 3)])
       }
       y0 += image.height + gap
     }
@@ -105,8 +107,8 @@ public struct RERenderer {
     var entries: [(file: String, image: String)] = []
     let shards = OutputShards(
       connection: connection, job: job, store: try BlobStores.parse(spec.store))
-    try shards.forEach(kind: .reOutput) { _, reader in
-      while let record: REImageOutput = try reader.next() {
+    try shards.forEach(kinds: RecordKind.reOutputKinds) { _, reader in
+      while let record = try reader.nextREOutput() {
         let p = Self.panels(record)
         let big = [p.truth, p.reconstruction, p.heatmap].map {
           Resampler.nearest($0, width: $0.width * scale, height: $0.height * scale)
@@ -132,7 +134,8 @@ public struct RERenderer {
       try Data(PNGEncoder.encode(Self.column(blocks, gap: 12))).write(to: URL(fileURLWithPath: sheet))
       written.append(sheet)
     }
-    let re = Dictionary(report.images.map { ($0.image, $0.figures.rePercent) }, uniquingKeysWith: { a, _ in a })
+    let re = Dictionary(
+      report.images.map { ($0.image, $0.figures.rePercent) }, uniquingKeysWith: { a, _ in a })
     var html = """
       <!doctype html><html><head><meta charset="utf-8"><title>PixelProbe eval-re job \(job)</title>
       <style>body{font-family:sans-serif;margin:2em}td{padding:4px 12px;vertical-align:middle}</style>

@@ -76,9 +76,11 @@ final class ExecutorPool: Sendable {
   }
 
   func loop(number: Int) {
-    var connection: PGConnection?
     var logger = self.logger
     logger[metadataKey: "executor"] = "\(number)"
+    // Connect before the first shard arrives, while the controller makes its own connection and
+    // claims: a new backend takes milliseconds. If this fails, the first shard tries again.
+    var connection = try? connect(logger: logger, attempts: 1)
     while true {
       available.wait()
       let work = pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
@@ -93,11 +95,7 @@ final class ExecutorPool: Sendable {
       do {
         if connection?.isBroken ?? true {
           connection = nil
-          connection = try PGConnection.connect(
-            url: databaseURL, logger: logger,
-            retry: RetryPolicy(
-              initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay, maxAttempts: 5),
-            applicationName: applicationName)
+          connection = try connect(logger: logger, attempts: 5)
         }
         let context = ExecutionContext(
           connection: connection!, store: store, logger: shardLogger,
@@ -117,5 +115,20 @@ final class ExecutorPool: Sendable {
       results.withLock { $0.append((key, result)) }
       wake()
     }
+  }
+
+  /// An executor's connection. Executors only read inputs and store output blobs; the results
+  /// that count are written by the controller's completing transaction, which commits
+  /// synchronously after the blob's commit and so flushes the blob's WAL with its own. The blob
+  /// commit therefore need not wait for its own flush (`synchronous_commit = off`): if the server
+  /// crashes before the completion commits, the shard is not done and runs again.
+  func connect(logger: Logger, attempts: Int) throws -> PGConnection {
+    let connection = try PGConnection.connect(
+      url: databaseURL, logger: logger,
+      retry: RetryPolicy(
+        initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay, maxAttempts: attempts),
+      applicationName: applicationName)
+    try connection.execute("SET synchronous_commit = off")
+    return connection
   }
 }

@@ -1,8 +1,14 @@
 extension RecordKind {
   /// eval-re input: one record per image, carrying the image file and its grid target.
   public static let reInput = RecordKind("REVI")
-  /// eval-re output: one record per image, every question's raw answer and parsed colour.
+  /// eval-re output, first layout: one record per image, every question's raw answer and parsed
+  /// colour. Still read; no longer written.
   public static let reOutput = RecordKind("REVO")
+  /// eval-re output, compact layout (what workers write): as REVO, but an answer that is exactly
+  /// the canonical text of its parsed colour is stored as the colour alone.
+  public static let reOutputCompact = RecordKind("REO2")
+  /// The eval-re output kinds a reader accepts.
+  public static let reOutputKinds: Set<RecordKind> = [.reOutput, .reOutputCompact]
 }
 
 /// eval-re input record: everything a worker needs about one image, so it needs nothing but the
@@ -36,12 +42,12 @@ public struct REImageOutput: Equatable, Sendable {
   public var cells: [UInt32]
   /// The model's raw answer text per cell, in `cells` order.
   public var answers: [String]
-  /// The parsed colour per cell (r, g, b), or nil when the answer did not parse.
-  public var parsed: [[UInt8]?]
+  /// The parsed colour per cell, or nil when the answer did not parse.
+  public var parsed: [RGBColour?]
 
   public init(
     image: String, grid: Int, target: [UInt8], cells: [UInt32], answers: [String],
-    parsed: [[UInt8]?]
+    parsed: [RGBColour?]
   ) {
     self.image = image
     self.grid = grid
@@ -93,7 +99,9 @@ extension REImageOutput: ShardRecord {
       writer.writeString(answer)
       if let rgb {
         writer.writeUInt8(1)
-        writer.writeRaw(rgb)
+        writer.writeUInt8(rgb.r)
+        writer.writeUInt8(rgb.g)
+        writer.writeUInt8(rgb.b)
       } else {
         writer.writeUInt8(0)
       }
@@ -109,20 +117,105 @@ extension REImageOutput: ShardRecord {
     }
     let cells = try readCells(from: &reader, grid: grid)
     var answers: [String] = []
-    var parsed: [[UInt8]?] = []
+    var parsed: [RGBColour?] = []
     answers.reserveCapacity(cells.count)
     parsed.reserveCapacity(cells.count)
     for _ in cells {
       answers.append(try reader.readString())
       switch try reader.readUInt8() {
       case 0: parsed.append(nil)
-      case 1: parsed.append(try reader.readRaw(count: 3))
+      case 1:
+        parsed.append(
+          RGBColour(r: try reader.readUInt8(), g: try reader.readUInt8(), b: try reader.readUInt8()))
       case let flag:
         throw ShardError(.badRecord, shard: image, "parsed flag \(flag) is neither 0 nor 1")
       }
     }
     return REImageOutput(
       image: image, grid: grid, target: target, cells: cells, answers: answers, parsed: parsed)
+  }
+}
+
+/// The compact eval-re output record (kind REO2): the same `REImageOutput`, in the layout that
+/// workers write.
+public struct REImageOutputCompact: Equatable, Sendable {
+  public var output: REImageOutput
+
+  public init(_ output: REImageOutput) { self.output = output }
+}
+
+/// Layout (kind REO2): image string, grid varint, target bytes, cells (as in REVI), then per cell
+/// a flag byte: 0 = unparsable, the answer string follows; 1 = parsed, the answer string and r, g,
+/// b follow; 2 = parsed and the answer is exactly the canonical `[r,g,b]` text of its colour
+/// (`RGBColour.answerText`), only r, g, b follow.
+extension REImageOutputCompact: ShardRecord {
+  public static var kind: RecordKind { .reOutputCompact }
+
+  public func encode(into writer: inout ByteWriter) {
+    writer.writeString(output.image)
+    writer.writeVarint(UInt64(output.grid))
+    writer.writeBytes(output.target)
+    writeCells(output.cells, into: &writer)
+    for (answer, rgb) in zip(output.answers, output.parsed) {
+      guard let rgb else {
+        writer.writeUInt8(0)
+        writer.writeString(answer)
+        continue
+      }
+      if answer == rgb.answerText {
+        writer.writeUInt8(2)
+      } else {
+        writer.writeUInt8(1)
+        writer.writeString(answer)
+      }
+      writer.writeUInt8(rgb.r)
+      writer.writeUInt8(rgb.g)
+      writer.writeUInt8(rgb.b)
+    }
+  }
+
+  public static func decode(from reader: inout ByteReader) throws(ShardError)
+    -> REImageOutputCompact
+  {
+    let image = try reader.readString()
+    let grid = Int(try reader.readVarint(as: UInt16.self))
+    let target = try reader.readBytes()
+    guard target.count == grid * grid * 3 else {
+      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
+    }
+    let cells = try readCells(from: &reader, grid: grid)
+    var answers: [String] = []
+    var parsed: [RGBColour?] = []
+    answers.reserveCapacity(cells.count)
+    parsed.reserveCapacity(cells.count)
+    for _ in cells {
+      let flag = try reader.readUInt8()
+      switch flag {
+      case 0:
+        answers.append(try reader.readString())
+        parsed.append(nil)
+      case 1, 2:
+        let text = flag == 1 ? try reader.readString() : nil
+        let rgb = RGBColour(r: try reader.readUInt8(), g: try reader.readUInt8(), b: try reader.readUInt8())
+        answers.append(text ?? rgb.answerText)
+        parsed.append(rgb)
+      default:
+        throw ShardError(.badRecord, shard: image, "answer flag \(flag) is not 0, 1 or 2")
+      }
+    }
+    return REImageOutputCompact(
+      REImageOutput(
+        image: image, grid: grid, target: target, cells: cells, answers: answers, parsed: parsed))
+  }
+}
+
+extension ShardReader {
+  /// The next eval-re output record of a REVO or REO2 shard.
+  public func nextREOutput() throws(ShardError) -> REImageOutput? {
+    switch kind {
+    case .reOutputCompact: return try next(REImageOutputCompact.self)?.output
+    default: return try next(REImageOutput.self)
+    }
   }
 }
 

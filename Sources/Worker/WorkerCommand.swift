@@ -43,6 +43,8 @@ struct WorkerCommand: ParsableCommand {
   var retryDelay: Double = 5
   @Option(help: "Seconds between claims while idle (a notification from enqueue wakes it sooner).")
   var pollSeconds: Double = 5
+  @Option(help: "Shards claimed ahead of a free executor, so the next starts without a round trip.")
+  var prefetch: Int = 0
 
   func validate() throws {
     guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -51,6 +53,7 @@ struct WorkerCommand: ParsableCommand {
     }
     guard retryDelay >= 0 else { throw ValidationError("--retry-delay must not be negative") }
     guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be more than 0") }
+    guard prefetch >= 0 else { throw ValidationError("--prefetch must not be negative") }
     let unknown = kinds.filter { !PipelineExecutor.kinds.contains($0) }
     guard unknown.isEmpty else {
       throw ValidationError(
@@ -69,6 +72,7 @@ struct WorkerCommand: ParsableCommand {
       configuration.drainDeadline = drainSeconds
       configuration.executionTimeout = shardTimeout
       configuration.pollInterval = pollSeconds
+      configuration.prefetch = prefetch
       configuration.shardRetry = RetryPolicy(
         initialDelay: retryDelay, maxDelay: max(retryDelay, 300), maxAttempts: nil)
       if let name { configuration.owner = name }

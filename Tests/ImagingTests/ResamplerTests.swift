@@ -73,6 +73,24 @@ import Testing
     }
   }
 
+  /// Several sizes at once equal each size on its own, and the bit-exact reference: shared rows
+  /// (downscales), upscales, one axis only, the same size, and an odd number of row quads.
+  @Test func severalSizesEqualEachAlone() {
+    var rng = SplitMix64(seed: 5)
+    for (w, h) in [(160, 120), (97, 61), (33, 200)] {
+      let pixels = (0..<(w * h * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+      let image = RGBImage(width: w, height: h, pixels: pixels)
+      let sizes = [(4, 4), (8, 8), (16, 16), (32, 32), (w, h), (w, 7), (5, h), (w + 9, h * 2), (64, 64)]
+      let together = Resampler.bicubic(image, sizes: sizes.map { (width: $0.0, height: $0.1) })
+      #expect(together.count == sizes.count)
+      for ((tw, th), resized) in zip(sizes, together) {
+        #expect(resized == Resampler.bicubic(image, width: tw, height: th), "\(w)x\(h) -> \(tw)x\(th)")
+        let reference = Resampler.bicubicReference(image, width: tw, height: th)
+        #expect(firstMismatch(resized.pixels, reference.pixels) == nil, "\(w)x\(h) -> \(tw)x\(th)")
+      }
+    }
+  }
+
   /// The integer fallback of the fast path: with the tolerance raised to 0.6 every value is
   /// recomputed in integers, and must still be Pillow's.
   @Test func exactFallbackEqualsReference() {

@@ -14,10 +14,22 @@ import Testing
   @Test(arguments: [
     "[1,2]", "[256,0,0]", "[-1,0,0]", "[1, 2, 3]", "[1,2,3] and more", "", "[]", "[1,2,3,4]",
     "1,2,3", "[1,,3]", "[1,2,3", "1,2,3]", "[١,٢,٣]", "[１,2,3]", "[1000,0,0]", "[a,b,c]",
-    "rgb: [1,2,3]", "[,1,2]", "[1,2,]",
+    "rgb: [1,2,3]", "[,1,2]", "[1,2,]", "[1,2,3]\u{301}", "[\u{301}1,2,3]", "[1,2,3]\u{0}",
   ])
   func rejectsMalformedAnswers(_ text: String) {
     #expect(AnswerParser.pixel(text) == nil)
+  }
+
+  /// A slice of a longer (heap) string parses as the same text on its own.
+  @Test func parsesSubstrings() throws {
+    let text = "answers: [200,100,50] and [1,2,3]\n"
+    let first = text.firstRange(of: "[200,100,50]")!
+    let parsed = try #require(AnswerParser.pixel(text[first]))
+    #expect([parsed.r, parsed.g, parsed.b] == [200, 100, 50])
+    #expect(AnswerParser.pixel(text[first.lowerBound...]) == nil)
+    let last = text.firstRange(of: "[1,2,3]")!.lowerBound
+    let tail = try #require(AnswerParser.pixel(text[last...]))
+    #expect([tail.r, tail.g, tail.b] == [1, 2, 3])
   }
 
   @Test(arguments: [("0", false), ("1", true), (" 1\n", true)])

@@ -15,6 +15,21 @@ import Testing
     ModelImage(name: "t", encoded: [], rgb: target, grid: 4, target: target)
   }
 
+  /// Reconstructions made together equal each baseline's own, on a photo-like 80 x 60 image.
+  @Test func reconstructionsTogetherEqualEachAlone() throws {
+    let pixels = (0..<(80 * 60 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ $0 / 240) }
+    let rgb = RGBImage(width: 80, height: 60, pixels: pixels)
+    let image = ModelImage(name: "t", encoded: [], rgb: rgb, grid: 16, target: nil)
+    let models =
+      [BaselineModel(kind: .mean), BaselineModel(kind: .oracle)]
+      + [4, 8, 16, 32, 80].map { BaselineModel(kind: .thumbnail(k: $0)) }
+    let together = try BaselineModel.reconstructions(of: image, by: models)
+    #expect(together.count == models.count)
+    for (model, reconstruction) in zip(models, together) {
+      #expect(reconstruction == (try model.reconstruction(of: image)), "\(model.uri)")
+    }
+  }
+
   @Test func meanAnswersTheRoundedMeanColour() throws {
     // R: 0,10,...,150 -> mean 75; G: 255..240 -> 247.5 -> 248 (half up); B: eight 0 and eight 100 -> 50.
     let answers = try BaselineModel(kind: .mean).answer(
@@ -36,7 +51,10 @@ import Testing
     #expect(answers == ["[90,246,100]"])
   }
 
-  @Test(arguments: ["baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean", "native2:x"])
+  @Test(arguments: [
+    "baseline:median", "baseline:thumbnail?k=0", "baseline:thumbnail?size=8", "baseline:", "mean",
+    "native2:x",
+  ])
   func badURIsAreRefused(_ uri: String) {
     #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
   }

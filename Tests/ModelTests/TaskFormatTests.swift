@@ -14,6 +14,19 @@ import Testing
     #expect(TaskFormat.pixelAnswer(r: 0, g: 128, b: 255) == "[0,128,255]")
   }
 
+  /// The byte-by-byte builders against plain interpolation, over every width of number.
+  @Test(arguments: [0, 7, 10, 99, 100, 255, 999, 1000, 1023, 9999, 10_000, 123_456])
+  func fastBuildersEqualInterpolation(value: Int) {
+    #expect(
+      TaskFormat.pixelQuestion(row: value, col: 5) == "[reconstruct] loc: [\(value),5] rgb: ")
+    #expect(
+      TaskFormat.pixelQuestion(row: 3, col: value, order: .xy)
+        == "[reconstruct] loc: [\(value),3] rgb: ")
+    if let byte = UInt8(exactly: value) {
+      #expect(TaskFormat.pixelAnswer(r: byte, g: 9, b: byte) == "[\(byte),9,\(byte)]")
+    }
+  }
+
   @Test func segmentationAndReferQuestions() {
     #expect(
       TaskFormat.segmentationQuestion(sentence: "man in red", row: 5, col: 9)

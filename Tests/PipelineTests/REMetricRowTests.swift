@@ -35,6 +35,20 @@ import Testing
     #expect(row.sumAbs == [200, 100, 0])
   }
 
+  @Test func referenceRowReadsTheReconstructionAtTheAskedCells() {
+    // A 1x2 reconstruction; only cell 1 is asked: |0-200| + |5-100| + |9-0| per channel.
+    let row = REMetricRow.score(
+      image: "a", model: "baseline:mean", cells: [1], target: Self.target,
+      reconstruction: [1, 1, 1, 0, 5, 9])
+    #expect(row.sumAbs == [200, 95, 9])
+    #expect(row.isReference && row.scored == 1 && row.unparsable == 0 && row.questions == 1)
+    // The same as scoring the reconstruction's colours as parsed answers.
+    let same = REMetricRow.score(
+      image: "a", model: "baseline:mean", isReference: true, cells: [1], target: Self.target,
+      predictions: [[0, 5, 9]], policy: .worst)
+    #expect(row == same)
+  }
+
   @Test func effectiveResolutionInterpolatesOnLog2() throws {
     // RE 20 at k=4, 10 at k=8, 5 at k=16: a model at RE 15 sits halfway (in log2) between 4 and 8.
     let points: [(k: Double, re: Double)] = [(4, 20), (8, 10), (16, 5), (64, 0)]

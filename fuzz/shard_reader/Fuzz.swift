@@ -9,7 +9,9 @@
 //   3  an unframed record stream compressed as it is, with a record count from the input.
 // Every error must be a ShardError; a crash, a trap or a sanitizer report is a finding.
 
-let kinds: [RecordKind] = [.pvpInput, .pvpOutput, .reInput, .reOutput, RecordKind("ZZZZ")]
+let kinds: [RecordKind] = [
+  .pvpInput, .pvpOutput, .reInput, .reOutput, .reOutputCompact, RecordKind("ZZZZ"),
+]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzShardReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -35,6 +37,7 @@ func read(_ blob: [UInt8]?) {
     case .pvpOutput: while try reader.next(PVPImageAnswers.self) != nil {}
     case .reInput: while try reader.next(REImageInput.self) != nil {}
     case .reOutput: while try reader.next(REImageOutput.self) != nil {}
+    case .reOutputCompact: while try reader.next(REImageOutputCompact.self) != nil {}
     default: while try reader.nextRawRecord() != nil {}
     }
   } catch {

@@ -37,6 +37,14 @@ struct Seeds {
         answers: ["[0,1,2]", "I cannot tell"], parsed: [[0, 1, 2], nil]))
     blobs.append(("re-output", try reOut.finish().bytes))
 
+    var reOut2 = try ShardWriter(kind: .reOutputCompact, metadata: nil)
+    try reOut2.append(
+      REImageOutputCompact(
+        REImageOutput(
+          image: "x.png", grid: 2, target: Array(0..<12), cells: [0, 1, 3],
+          answers: ["[0,1,2]", " [4,5,6]", "I cannot tell"], parsed: [[0, 1, 2], [4, 5, 6], nil])))
+    blobs.append(("re-output-compact", try reOut2.finish().bytes))
+
     for (name, blob) in blobs {
       try Data([0] + blob).write(to: URL(fileURLWithPath: "\(directory)/\(name)-fixed"))
       try Data([1] + blob).write(to: URL(fileURLWithPath: "\(directory)/\(name)-exact"))
