@@ -25,6 +25,8 @@ echo "demo: building (release)" >&2
 swift build -c release --product coordinator >/dev/null
 swift build -c release --product worker >/dev/null
 bin=$(swift build -c release --show-bin-path)
+# Workers parallelise over shards; OpenBLAS threads would only oversubscribe the cores.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 export DATABASE_URL=$(ops/pg.sh start)
 echo "demo: PostgreSQL at $DATABASE_URL" >&2
 "$bin/coordinator" migrate --migrations "$root/migrations"

@@ -10,8 +10,8 @@ struct EvalREBenchmark: ParsableCommand {
     abstract:
       "The whole eval-re job, enqueue to report, with worker processes (the paper's 409,600 questions).",
     discussion: """
-      Enqueues eval-re over --count images with --model, runs --workers worker processes with
-      --exit-when-idle, then `coordinator report`; prints each phase's wall time and the
+      Enqueues eval-re over --count images with --model, runs --workers worker processes with \
+      --exit-when-idle, then `coordinator report`; prints each phase's wall time and the \
       pipeline's cost per question. Needs $DATABASE_URL (a migrated database) and release binaries.
       Peer: python3 bench/pillow_eval_re.py DIR COUNT K.
       """)

@@ -7,13 +7,13 @@ struct GameBenchmark: ParsableCommand {
     commandName: "play-game",
     abstract: "play-game with baseline:expert: steps/s per worker against the environment's own speed.",
     discussion: """
-      First the peer: bench/game_env_speed.py drives the same environment, wrappers and scripted
-      expert in one Python process, with no protocol and no PixelProbe (the environment's own
-      speed). Then the job the way users run it (coordinator enqueue play-game, --workers worker
-      processes with --exit-when-idle, coordinator report): steps/s per worker (the report's
-      steps over the episodes' wall time), the share of it spent inside the environment server,
-      and the overhead against the peer. With no frame kept (--frame-every 0), every 10th kept as
-      PNG for render (the default) and every frame kept (--frame-every 1). Needs $DATABASE_URL (a migrated
+      First the peer: bench/game_env_speed.py drives the same environment, wrappers and scripted \
+      expert in one Python process, with no protocol and no PixelProbe (the environment's own \
+      speed). Then the job the way users run it (coordinator enqueue play-game, --workers worker \
+      processes with --exit-when-idle, coordinator report): steps/s per worker (the report's \
+      steps over the episodes' wall time), the share of it spent inside the environment server, \
+      and the overhead against the peer. With no frame kept (--frame-every 0), every 10th kept as \
+      PNG for render (the default) and every frame kept (--frame-every 1). Needs $DATABASE_URL (a migrated \
       database), release binaries and the game environments (ops/setup.sh).
       """)
 

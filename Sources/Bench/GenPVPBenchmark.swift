@@ -6,11 +6,12 @@ import Shards
 struct GenPVPBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gen-pvp",
-    abstract: "gen-pvp throughput: planning and shard work in process (one core), and optionally the whole distributed job.",
+    abstract:
+      "gen-pvp throughput: planning and shard work in process (one core), and optionally the whole distributed job.",
     discussion: """
-      In-process figures time the planner and GenPVPWork (decode, Pillow-exact resize, answers,
-      output shard) on one thread. With --distributed, the job also runs for real: coordinator
-      enqueue, N worker processes with --exit-when-idle, coordinator wait; it prints the wall time
+      In-process figures time the planner and GenPVPWork (decode, Pillow-exact resize, answers, \
+      output shard) on one thread. With --distributed, the job also runs for real: coordinator \
+      enqueue, N worker processes with --exit-when-idle, coordinator wait; it prints the wall time \
       and the workers' peak RSS (needs $DATABASE_URL or --database-url, and release binaries).
       Peer: python3 bench/pillow_genpvp.py DIR QUESTIONS SEED SHARD_SIZE.
       """)
@@ -51,10 +52,15 @@ struct GenPVPBenchmark: ParsableCommand {
     let seconds = workTime.seconds
     print("gen-pvp in process (1 thread): \(questions) questions over \(planner.corpus.images.count) images")
     print(String(format: "  corpus scan        %8.3f s", planTime.seconds))
-    print(String(format: "  plan + input shards %7.3f s  (%d shards, %.0f questions/s)",
-      shardTime.seconds, blobs.count, Double(questions) / shardTime.seconds))
-    print(String(format: "  shard work         %8.3f s  %10.0f questions/s  %8.1f images/s  (%.3f ms per image decode+resize+answers)",
-      seconds, Double(answered) / seconds, Double(decodes) / seconds, seconds * 1000 / Double(decodes)))
+    print(
+      String(
+        format: "  plan + input shards %7.3f s  (%d shards, %.0f questions/s)",
+        shardTime.seconds, blobs.count, Double(questions) / shardTime.seconds))
+    print(
+      String(
+        format:
+          "  shard work         %8.3f s  %10.0f questions/s  %8.1f images/s  (%.3f ms per image decode+resize+answers)",
+        seconds, Double(answered) / seconds, Double(decodes) / seconds, seconds * 1000 / Double(decodes)))
     if distributed { try runDistributed() }
   }
 
@@ -70,8 +76,10 @@ struct GenPVPBenchmark: ParsableCommand {
       finish: { ["status", "\($0)"] })
     print("gen-pvp distributed: job \(timing.job), \(workers) worker processes")
     print(String(format: "  enqueue (plan + store shards, one transaction) %.3f s", timing.enqueue))
-    print(String(format: "  workers until idle %.3f s; enqueue to done %.3f s: %.0f questions/s",
-      timing.work, timing.enqueue + timing.work, Double(questions) / (timing.enqueue + timing.work)))
+    print(
+      String(
+        format: "  workers until idle %.3f s; enqueue to done %.3f s: %.0f questions/s",
+        timing.work, timing.enqueue + timing.work, Double(questions) / (timing.enqueue + timing.work)))
     print("  peak RSS of the largest child process (a worker or the coordinator): \(timing.peakChildRSS) MB")
   }
 }

@@ -8,10 +8,10 @@ struct ScoreRefCOCOBenchmark: ParsableCommand {
     commandName: "score-refcoco",
     abstract: "score-refcoco on a refer-layout dataset: questions per sentence by --box, and sentences/s.",
     discussion: """
-      Runs the job twice the way users do (coordinator enqueue, --workers worker processes with
-      --exit-when-idle, coordinator report), once with --box model and once with --box full, and
-      prints the questions asked per sentence and the cIoU of each; then times the per-sentence
-      work in this process (decode, questions, answers, upsampled overlap) without the database.
+      Runs the job twice the way users do (coordinator enqueue, --workers worker processes with \
+      --exit-when-idle, coordinator report), once with --box model and once with --box full, and \
+      prints the questions asked per sentence and the cIoU of each; then times the per-sentence \
+      work in this process (decode, questions, answers, upsampled overlap) without the database. \
       Needs $DATABASE_URL (a migrated database) and release binaries. Defaults fit data/refer-mini.
       """)
 

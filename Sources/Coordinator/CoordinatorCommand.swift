@@ -7,8 +7,8 @@ struct CoordinatorCommand: ParsableCommand {
     abstract: "Plan PixelProbe jobs into shards in PostgreSQL, follow them, and read their results.",
     discussion: """
       The database comes from --database-url, else $DATABASE_URL, else libpq's PG* variables.
-      A typical session: `coordinator migrate`, `coordinator enqueue gen-pvp --images DIR`,
-      run `worker` processes anywhere that reaches the database, `coordinator wait JOB`,
+      A typical session: `coordinator migrate`, `coordinator enqueue gen-pvp --images DIR`, \
+      run `worker` processes anywhere that reaches the database, `coordinator wait JOB`, \
       then `coordinator export JOB`.
       """,
     subcommands: [

@@ -5,7 +5,7 @@ struct EnqueueCommand: ParsableCommand {
     commandName: "enqueue",
     abstract: "Plan a job into shards and store it; prints the job id alone on stdout.",
     discussion: """
-      Enqueueing is one transaction: on any error nothing is stored. The same specification
+      Enqueueing is one transaction: on any error nothing is stored. The same specification \
       enqueued twice returns the first job's id (the idempotency key defaults to the full spec).
       """,
     subcommands: [

@@ -9,12 +9,12 @@ struct EnqueueEvalRECommand: ParsableCommand {
     commandName: "eval-re",
     abstract: "Reconstruction-error evaluation: ask a model the colour of every grid cell.",
     discussion: """
-      The paper's evaluation: 100 images x 64 x 64 cells = 409,600 questions
-      `[reconstruct] loc: [row,col] rgb: `, answered `[r,g,b]`. RE = 100 x mean over pixels and
-      channels of |pred - gt| / 255. Input shards carry the image bytes and targets, so workers
-      need only the database. Every report also scores baseline:mean and thumbnails k = 4, 8,
+      The paper's evaluation: 100 images x 64 x 64 cells = 409,600 questions \
+      `[reconstruct] loc: [row,col] rgb: `, answered `[r,g,b]`. RE = 100 x mean over pixels and \
+      channels of |pred - gt| / 255. Input shards carry the image bytes and targets, so workers \
+      need only the database. Every report also scores baseline:mean and thumbnails k = 4, 8, \
       16, 32 on the same cells.
-      Models: baseline:mean | baseline:thumbnail?k=K | baseline:oracle | native:FILE.safetensors |
+      Models: baseline:mean | baseline:thumbnail?k=K | baseline:oracle | native:FILE.safetensors | \
       native:random?seed=S&size=tiny | openai:BASE_URL?model=NAME&template=minigptv2|plain&concurrency=N
       """)
 
@@ -41,14 +41,7 @@ struct EnqueueEvalRECommand: ParsableCommand {
   var imagesPerShard: Int = 1
   @Option(help: "Questions per model call.")
   var batch: Int = 4096
-  @Option(help: "Where shard blobs live: postgres or file:///dir.")
-  var store: String = "postgres"
-  @Option(help: "Attempts per shard before it is dead.")
-  var maxAttempts: Int = 3
-  @Option(help: "Seconds a worker's lease lasts between heartbeats.")
-  var leaseSeconds: Int = 300
-  @Option(help: "Idempotency key (default: the full job specification).")
-  var idempotencyKey: String?
+  @OptionGroup(title: "Queue") var job: JobOptions
 
   func run() throws {
     try reportingErrors("coordinator enqueue eval-re") {
@@ -64,10 +57,7 @@ struct EnqueueEvalRECommand: ParsableCommand {
       request.onUnparsable = onUnparsable
       request.imagesPerShard = imagesPerShard
       request.batch = batch
-      request.store = store
-      request.maxAttempts = maxAttempts
-      request.leaseSeconds = leaseSeconds
-      request.idempotencyKey = idempotencyKey
+      job.apply(to: &request)
       let spec = try EvalREJob.plan(request)
       let connection = try database.connect(logger: logger)
       let result = try EvalREJob.enqueue(
@@ -80,4 +70,3 @@ struct EnqueueEvalRECommand: ParsableCommand {
     }
   }
 }
-

@@ -21,14 +21,7 @@ struct GameOptions: ParsableArguments {
   var instruction: GameInstructionStyle = .full
   @Flag(help: "Do not start an environment server at enqueue to check the packages.")
   var noEnvCheck = false
-  @Option(help: "Where shard blobs live: postgres or file:///dir.")
-  var store: String = "postgres"
-  @Option(help: "Attempts per shard before it is dead.")
-  var maxAttempts: Int = 3
-  @Option(help: "Seconds a worker's lease lasts between heartbeats.")
-  var leaseSeconds: Int = 300
-  @Option(help: "Idempotency key (default: the full job specification).")
-  var idempotencyKey: String?
+  @OptionGroup(title: "Queue") var job: JobOptions
 
   func request(kind: String) -> GameRequest {
     var request = GameRequest()
@@ -39,10 +32,7 @@ struct GameOptions: ParsableArguments {
     request.discretisation = discretisation
     request.instruction = instruction
     request.checkEnvironment = !noEnvCheck
-    request.store = store
-    request.maxAttempts = maxAttempts
-    request.leaseSeconds = leaseSeconds
-    request.idempotencyKey = idempotencyKey
+    job.apply(to: &request)
     return request
   }
 }
@@ -69,12 +59,12 @@ struct EnqueuePlayGameCommand: ParsableCommand {
     commandName: "play-game",
     abstract: "Scored episodes of CarRacing or SpaceInvaders (the paper's Table 4).",
     discussion: """
-      One shard per episode; the worker plays it against its own environment server
-      (ops/envs/server.py, installed by ops/setup.sh). Each step the model sees the last frames
-      (2 CarRacing, 4 SpaceInvaders) as images, then
-      `{game instruction} [{game}] choose an action from Action Space: `, and answers an action
+      One shard per episode; the worker plays it against its own environment server \
+      (ops/envs/server.py, installed by ops/setup.sh). Each step the model sees the last frames \
+      (2 CarRacing, 4 SpaceInvaders) as images, then \
+      `{game instruction} [{game}] choose an action from Action Space: `, and answers an action \
       name or number; an answer that does not parse is counted and played as NOOP.
-      Models: baseline:expert (the scripted expert) | baseline:random | openai:BASE_URL?model=NAME |
+      Models: baseline:expert (the scripted expert) | baseline:random | openai:BASE_URL?model=NAME | \
       native:FILE.safetensors | native:random?seed=S&size=tiny. See docs/games.md.
       """)
 
@@ -106,9 +96,9 @@ struct EnqueueGenGameCommand: ParsableCommand {
     commandName: "gen-game",
     abstract: "Expert episodes for imitation: (stacked frames, question, expert action) records.",
     discussion: """
-      One shard per game, played by the environment server's scripted expert; every observation
-      is kept with its stacked frames (2 CarRacing, 4 SpaceInvaders, PNG), the question text and
-      the expert's action. Seeds come from 2^31 + S + k, apart from play-game's (below 2^31).
+      One shard per game, played by the environment server's scripted expert; every observation \
+      is kept with its stacked frames (2 CarRacing, 4 SpaceInvaders, PNG), the question text and \
+      the expert's action. Seeds come from 2^31 + S + k, apart from play-game's (below 2^31). \
       `coordinator export JOB` streams the records as JSON lines. See docs/games.md.
       """)
 

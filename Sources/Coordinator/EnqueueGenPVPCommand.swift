@@ -9,10 +9,10 @@ struct EnqueueGenPVPCommand: ParsableCommand {
     commandName: "gen-pvp",
     abstract: "Generate pixel-value-prediction training questions (the paper's 3.6M).",
     discussion: """
-      Question i picks a sample slot and a grid cell as a pure function of (seed, i), so the
-      output is the same however the job is sharded and however many workers run it. Its answer
+      Question i picks a sample slot and a grid cell as a pure function of (seed, i), so the \
+      output is the same however the job is sharded and however many workers run it. Its answer \
       is the pixel of the image resized to the grid as Pillow's resize((64, 64)) does (BICUBIC).
-      Corpus: --images DIR (one slot per image) or --captions FILE.json --image-root DIR (a
+      Corpus: --images DIR (one slot per image) or --captions FILE.json --image-root DIR (a \
       COCO-caption/karpathy list; one slot per caption row, as the released code samples).
       """)
 
@@ -21,7 +21,8 @@ struct EnqueueGenPVPCommand: ParsableCommand {
 
   @Option(help: "A directory of JPEG/PNG images (searched recursively).")
   var images: String?
-  @Option(help: "A COCO-caption JSON: [{\"image\": \"train2014/...jpg\", \"caption\": ..., \"image_id\": ...}].")
+  @Option(
+    help: "A COCO-caption JSON: [{\"image\": \"train2014/...jpg\", \"caption\": ..., \"image_id\": ...}].")
   var captions: String?
   @Option(help: "The directory the caption file's image paths are relative to.")
   var imageRoot: String?
@@ -37,14 +38,7 @@ struct EnqueueGenPVPCommand: ParsableCommand {
   var shardSize: Int = 10_000
   @Option(help: "Refuse images with more pixels than this (decompression bombs).")
   var maxPixels: Int = 178_956_970
-  @Option(help: "Where shard blobs live: postgres (default) or file:///dir that every worker mounts.")
-  var store: String = "postgres"
-  @Option(help: "Attempts per shard before it is dead.")
-  var maxAttempts: Int = 3
-  @Option(help: "Seconds a worker's lease on a shard lasts between heartbeats.")
-  var leaseSeconds: Int = 120
-  @Option(help: "Idempotency key (default: the full job specification).")
-  var idempotencyKey: String?
+  @OptionGroup(title: "Queue") var job: JobOptions
 
   func run() throws {
     try reportingErrors("coordinator enqueue gen-pvp") {
@@ -59,10 +53,7 @@ struct EnqueueGenPVPCommand: ParsableCommand {
       request.locOrder = locOrder
       request.shardSize = shardSize
       request.maxPixels = maxPixels
-      request.store = store
-      request.maxAttempts = maxAttempts
-      request.leaseSeconds = leaseSeconds
-      request.idempotencyKey = idempotencyKey
+      job.apply(to: &request)
       // Validate before connecting, so a typo is reported even when the database is down.
       let planner = try GenPVPJob.plan(request)
       let connection = try database.connect(logger: logger)
@@ -76,4 +67,3 @@ struct EnqueueGenPVPCommand: ParsableCommand {
     }
   }
 }
-

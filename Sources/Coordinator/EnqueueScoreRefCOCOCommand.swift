@@ -61,14 +61,7 @@ struct EnqueueScoreRefCOCOCommand: ParsableCommand {
   var sentencesPerShard: Int = 10
   @Option(help: "Questions per model call.")
   var batch: Int = 4096
-  @Option(help: "Where shard blobs live: postgres or file:///dir.")
-  var store: String = "postgres"
-  @Option(help: "Attempts per shard before it is dead.")
-  var maxAttempts: Int = 3
-  @Option(help: "Seconds a worker's lease lasts between heartbeats.")
-  var leaseSeconds: Int = 300
-  @Option(help: "Idempotency key (default: the full job specification).")
-  var idempotencyKey: String?
+  @OptionGroup(title: "Queue") var job: JobOptions
 
   func run() throws {
     try reportingErrors("coordinator enqueue score-refcoco") {
@@ -87,10 +80,7 @@ struct EnqueueScoreRefCOCOCommand: ParsableCommand {
       request.sentenceField = sentenceField
       request.sentencesPerShard = sentencesPerShard
       request.batch = batch
-      request.store = store
-      request.maxAttempts = maxAttempts
-      request.leaseSeconds = leaseSeconds
-      request.idempotencyKey = idempotencyKey
+      job.apply(to: &request)
       let plan = try ScoreRefCOCOJob.plan(request)
       let connection = try database.connect(logger: logger)
       let result = try ScoreRefCOCOJob.enqueue(

@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
     discussion: """
       jsonl: one object per question (index, image, row, col, question, answer), in question order.
       minigpt: a JSON array of {image, instruction_input, answer} as MiniGPT-v2's datasets build them.
-      score-refcoco (jsonl): one object per scored sentence (dataset, split, ref_id, sent_id,
+      score-refcoco (jsonl): one object per scored sentence (dataset, split, ref_id, sent_id, \
       intersection, union, gt_box, pred_box, box_iou, ...), enough to recompute cIoU and gIoU.
       """)
 
@@ -43,4 +43,3 @@ struct ExportCommand: ParsableCommand {
     }
   }
 }
-

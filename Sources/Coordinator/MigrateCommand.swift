@@ -7,13 +7,14 @@ struct MigrateCommand: ParsableCommand {
     commandName: "migrate",
     abstract: "Apply the pending schema migrations (plain SQL files in migrations/).",
     discussion: """
-      All pending files are applied in one transaction under an advisory lock, so two coordinators
+      All pending files are applied in one transaction under an advisory lock, so two coordinators \
       never migrate at once. Refuses to run if a file that was already applied has been edited.
       """)
 
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var logging: LoggingOptions
-  @Option(help: "The migrations directory (default: $PIXELPROBE_MIGRATIONS, ./migrations, or next to the build).")
+  @Option(
+    help: "The migrations directory (default: $PIXELPROBE_MIGRATIONS, ./migrations, or next to the build).")
   var migrations: String?
 
   func run() throws {

@@ -9,11 +9,11 @@ struct PruneCommand: ParsableCommand {
     abstract:
       "Delete finished jobs older than a given age, their shards, results and attempts, and unreferenced blobs.",
     discussion: """
-      A job is pruned when it succeeded, failed or was cancelled more than --older-than ago; its
-      shards, result rows and attempt history go with it. Then blobs of the blobs table that no
-      shard references and that were stored before the same cutoff are deleted. Running jobs are
-      never touched. One transaction; --dry-run counts and changes nothing. Deleted rows leave
-      space that new rows reuse (--vacuum makes it reusable at once); only VACUUM FULL returns it
+      A job is pruned when it succeeded, failed or was cancelled more than --older-than ago; its \
+      shards, result rows and attempt history go with it. Then blobs of the blobs table that no \
+      shard references and that were stored before the same cutoff are deleted. Running jobs are \
+      never touched. One transaction; --dry-run counts and changes nothing. Deleted rows leave \
+      space that new rows reuse (--vacuum makes it reusable at once); only VACUUM FULL returns it \
       to the operating system. Blobs of a file:// store are not pruned.
       Ages: a number and a unit, s, m, h, d or w, or several (1d12h).
       """)

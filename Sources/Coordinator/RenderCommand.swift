@@ -10,7 +10,7 @@ struct RenderCommand: ParsableCommand {
       "Draw a job's results as pictures (eval-re: Fig. 3; score-refcoco: Fig. 4; play-game: a frame strip).",
     discussion: """
       eval-re: per image truth | reconstruction | error, contact-sheet.png and index.html.
-      score-refcoco: per sentence image | ground truth | prediction with its box, and index.html.
+      score-refcoco: per sentence image | ground truth | prediction with its box, and index.html. \
       Needs no model.
       """)
 

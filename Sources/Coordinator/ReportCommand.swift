@@ -9,10 +9,10 @@ struct ReportCommand: ParsableCommand {
     abstract:
       "Print a job's results tables (eval-re: RE; score-refcoco: cIoU, gIoU, REC accuracy; games: Table 4).",
     discussion: """
-      eval-re: RE, references, effective resolution, per image (SQL views re_job_report,
-      re_image_report). score-refcoco: mask cIoU per split and their mean (paper Table 3 layout),
-      gIoU, REC accuracy @0.5 (Table 6 layout) (SQL views refcoco_split_report, refcoco_job_report,
-      refcoco_sentence_report). play-game / gen-game: mean and std reward and episodes (view
+      eval-re: RE, references, effective resolution, per image (SQL views re_job_report, \
+      re_image_report). score-refcoco: mask cIoU per split and their mean (paper Table 3 layout), \
+      gIoU, REC accuracy @0.5 (Table 6 layout) (SQL views refcoco_split_report, refcoco_job_report, \
+      refcoco_sentence_report). play-game / gen-game: mean and std reward and episodes (view \
       game_job_report), then every episode. JSON and CSV give ratios as fractions.
       """)
 

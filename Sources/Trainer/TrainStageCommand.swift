@@ -10,9 +10,9 @@ struct TrainStageCommand: ParsableCommand {
     commandName: "train",
     abstract: "One training stage on gen-pvp output: resumes from its checkpoint, writes merged weights.",
     discussion: """
-      Data: --job ID (a finished gen-pvp job, read from the database; repeat to mix tasks, with
-      --weight per job) or --shards FILE... with --image-root. Freezing: --parts lists what trains
-      (vision, connector, lm). --lora-rank R puts adapters on the LM's projections (their base
+      Data: --job ID (a finished gen-pvp job, read from the database; repeat to mix tasks, with \
+      --weight per job) or --shards FILE... with --image-root. Freezing: --parts lists what trains \
+      (vision, connector, lm). --lora-rank R puts adapters on the LM's projections (their base \
       weights frozen; embeddings, norms and head still train); 0 trains the LM fully.
       """)
 

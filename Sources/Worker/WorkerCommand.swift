@@ -10,14 +10,14 @@ struct WorkerCommand: ParsableCommand {
     commandName: "worker",
     abstract: "Claim shards from PostgreSQL, run them, and write their results back.",
     discussion: """
-      Stateless: run as many as you like, anywhere that reaches the database (and, for gen-pvp,
-      sees the image corpus). A shard is held under a lease renewed by heartbeats; a worker that
-      dies simply lets the lease expire and another worker takes the shard over. SIGTERM or
-      SIGINT stops claiming, lets running shards finish until --drain-seconds, hands back the
-      rest, and exits 0. A shard that runs longer than --shard-timeout is failed for another
-      attempt; if every executor is stuck that way the worker exits 75 for its supervisor to
-      restart it.
-      The database comes from $DATABASE_URL (or --database-url, which `ps` shows to everyone:
+      Stateless: run as many as you like, anywhere that reaches the database (and, for gen-pvp, \
+      sees the image corpus). A shard is held under a lease renewed by heartbeats; a worker that \
+      dies simply lets the lease expire and another worker takes the shard over. SIGTERM or \
+      SIGINT stops claiming, lets running shards finish until --drain-seconds, hands back the \
+      rest, and exits 0. A shard that runs longer than --shard-timeout is failed for another \
+      attempt; if every executor is stuck that way the worker exits 75 for its supervisor to \
+      restart it. \
+      The database comes from $DATABASE_URL (or --database-url, which `ps` shows to everyone: \
       keep passwords out of it) and libpq's PG* variables and ~/.pgpass.
       """)
 

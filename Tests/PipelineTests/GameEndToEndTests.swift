@@ -10,7 +10,7 @@ import Testing
 /// against episodes replayed here, directly against a server.
 @Suite(.serialized) struct GameEndToEndTests {
   static var environment: [String: String] {
-    get throws { ["DATABASE_URL": try GameDatabase.url()] }
+    get throws { ["DATABASE_URL": try PrivateDatabase.games.url()] }
   }
 
   static func location() throws -> GameServerLocation {
@@ -153,7 +153,7 @@ import Testing
     #expect(report["steps"] as? Int == 6)
     // Each answer is the mean byte of the newest frame modulo 6: recompute it from the frames the
     // worker kept.
-    let connection = try GameDatabase.connect()
+    let connection = try PrivateDatabase.games.connect()
     let rows = try connection.query(
       "SELECT output_digest FROM shards WHERE job_id = $1 AND idx = 0", [.int(job)])
     let digest = try #require(rows.string(0, 0))
@@ -208,7 +208,7 @@ import Testing
         previous = frames
       }
     }
-    let rows = try GameDatabase.connect().query(
+    let rows = try PrivateDatabase.games.connect().query(
       "SELECT env_seed FROM game_episode_metrics WHERE job_id = $1 ORDER BY episode", [.int(job)])
     #expect(rows.int64(0, 0) == Int64(1 << 31) + 1 && rows.int64(1, 0) == Int64(1 << 31) + 2)
   }
@@ -243,7 +243,7 @@ import Testing
         "--max-attempts", "1",
       ], workers: 1, succeeds: false,
       environment: ["PIXELPROBE_ENVS_SERVER": script, "PIXELPROBE_ENVS_PYTHON": location.python])
-    let rows = try GameDatabase.connect().query(
+    let rows = try PrivateDatabase.games.connect().query(
       "SELECT state, error FROM shards WHERE job_id = $1", [.int(job)])
     #expect(rows.string(0, 0) == "dead")
     let error = rows.string(0, 1) ?? ""
@@ -256,13 +256,13 @@ import Testing
       return String(decoding: cmdline, as: UTF8.self).contains(script)
     }
     #expect(running.isEmpty)
-    let metrics = try GameDatabase.connect().query(
+    let metrics = try PrivateDatabase.games.connect().query(
       "SELECT count(*) FROM game_episode_metrics WHERE job_id = $1", [.int(job)])
     #expect(metrics.int(0, 0) == 0)
   }
 
   static func gameJobCount() throws -> Int {
-    try GameDatabase.connect().query(
+    try PrivateDatabase.games.connect().query(
       "SELECT count(*) FROM jobs WHERE kind IN ('play-game', 'gen-game')"
     ).int(0, 0) ?? -1
   }

@@ -4,39 +4,6 @@ import Queue
 import Synchronization
 import Testing
 
-/// A database of the test cluster for this suite alone: its workers drain every job they can
-/// see, and must not take the jobs of suites that run at the same time.
-enum HostileDatabase {
-  static let cache = Mutex<Result<String, any Error>?>(nil)
-
-  static func url() throws -> String {
-    try cache.withLock { cached in
-      if let cached { return try cached.get() }
-      let made = Result { () throws -> String in
-        guard let admin = ProcessInfo.processInfo.environment["PIXELPROBE_TEST_DATABASE_URL"] else {
-          throw FaultError("PIXELPROBE_TEST_DATABASE_URL is not set: run the tests with ops/test.sh")
-        }
-        let name = "pixelprobe_hostile_\(getpid())_\(Int(Date().timeIntervalSince1970))"
-        // A database name cannot be a bound parameter; this one is made of digits we chose.
-        try PGConnection.connect(url: admin, logger: TestEnvironment.logger).execute(
-          "CREATE DATABASE \(name)")
-        let url = admin + (admin.contains("?") ? "&" : "?") + "dbname=\(name)"
-        try Migrator(
-          directory: TestEnvironment.repositoryRoot + "/migrations", logger: TestEnvironment.logger
-        )
-        .migrate(on: PGConnection.connect(url: url, logger: TestEnvironment.logger))
-        return url
-      }
-      cached = made
-      return try made.get()
-    }
-  }
-
-  static func connect() throws -> PGConnection {
-    try PGConnection.connect(url: try url(), logger: TestEnvironment.logger)
-  }
-}
-
 /// The hostile corpus: the broken and odd files of Tests/Fixtures/Imaging (made by its
 /// make_fixtures.py, with what Pillow does with each in manifest.json), a few made here, and
 /// files that are not files (a link to /dev/zero, a FIFO, a directory named like an image).
@@ -137,19 +104,19 @@ enum HostileCorpus {
 /// The hostile corpus through the real `coordinator enqueue` and `worker` processes: every file
 /// gets its documented behaviour and a one-line message naming it; nothing crashes or hangs.
 @Suite(.serialized) struct HostileInputTests {
-  var db: [String: String] { get throws { ["DATABASE_URL": try HostileDatabase.url()] } }
+  var db: [String: String] { get throws { ["DATABASE_URL": try PrivateDatabase.hostile.url()] } }
 
   static func report(_ job: Int64) throws -> [String: Any] {
     let result = try ProcessRunner.run(
       "coordinator", ["report", "\(job)", "--format", "json"],
-      environment: ["DATABASE_URL": try HostileDatabase.url()])
+      environment: ["DATABASE_URL": try PrivateDatabase.hostile.url()])
     #expect(result.status == 0, "\(result.stderr)")
     return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   }
 
   /// Enqueues eval-re with `arguments` and runs it to its end with one worker; returns the job.
   static func runEvalRE(_ arguments: [String]) throws -> Int64 {
-    let db = ["DATABASE_URL": try HostileDatabase.url()]
+    let db = ["DATABASE_URL": try PrivateDatabase.hostile.url()]
     let enqueued = try ProcessRunner.run(
       "coordinator", ["enqueue", "eval-re", "--idempotency-key", UUID().uuidString] + arguments,
       environment: db)
@@ -165,7 +132,7 @@ enum HostileCorpus {
   @Test func evalREEnqueueRefusesEachBrokenFileNamingIt() throws {
     let cases = try HostileCorpus.broken()
     #expect(cases.count >= 16)
-    let connection = try HostileDatabase.connect()
+    let connection = try PrivateDatabase.hostile.connect()
     for item in cases {
       let directory = try HostileCorpus.directory([item.name])
       defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -211,7 +178,7 @@ enum HostileCorpus {
       let finished = ProcessRunner.finish(process, out, err)
       #expect(finished.status == 0, "\(finished.stderr)")
     }
-    let connection = try HostileDatabase.connect()
+    let connection = try PrivateDatabase.hostile.connect()
     for entry in jobs {
       let rows = try connection.query(
         """
@@ -352,7 +319,7 @@ enum HostileCorpus {
     }
     #expect(!FileManager.default.fileExists(atPath: directory + "/pwned"))
     #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/pwned"))
-    #expect(try HostileDatabase.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true)
+    #expect(try PrivateDatabase.hostile.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true)
   }
 }
 
@@ -363,7 +330,7 @@ extension HostileInputTests {
     _ = try Self.runEvalRE([
       "--images", TestEnvironment.photos, "--count", "1", "--per-image", "3", "--model", "baseline:mean",
     ])
-    let connection = try HostileDatabase.connect()
+    let connection = try PrivateDatabase.hostile.connect()
     let before = try connection.query("SELECT count(*) FROM jobs WHERE state <> 'running'").int(0, 0) ?? 0
     #expect(before >= 1)
     let dry = try ProcessRunner.run(

@@ -2,21 +2,29 @@ import Foundation
 import Queue
 import Synchronization
 
-/// A database of the test cluster for the game suite alone: workers of other suites run every
-/// job kind they see, and must neither play these episodes (the dying-server case sets its
-/// server for its own workers only) nor be slowed by them.
-enum GameDatabase {
-  static let cache = Mutex<Result<String, any Error>?>(nil)
+/// A database of the test cluster for one suite alone, made and migrated on first use: workers
+/// drain every job they can see, so a suite whose workers take every kind (or whose jobs must
+/// not be taken by other suites' workers) runs on its own database.
+final class PrivateDatabase: Sendable {
+  /// The hostile-input suite: its workers must not take other suites' jobs.
+  static let hostile = PrivateDatabase(label: "hostile")
+  /// The game suite: other suites' workers must neither play its episodes nor be slowed by them.
+  static let games = PrivateDatabase(label: "games")
 
-  static func url() throws -> String {
+  let label: String
+  private let cache = Mutex<Result<String, any Error>?>(nil)
+
+  init(label: String) { self.label = label }
+
+  func url() throws -> String {
     try cache.withLock { cached in
       if let cached { return try cached.get() }
       let made = Result { () throws -> String in
         guard let admin = ProcessInfo.processInfo.environment["PIXELPROBE_TEST_DATABASE_URL"] else {
           throw FaultError("PIXELPROBE_TEST_DATABASE_URL is not set: run the tests with ops/test.sh")
         }
-        let name = "pixelprobe_games_\(getpid())_\(Int(Date().timeIntervalSince1970))"
-        // A database name cannot be a bound parameter; this one is made of digits we chose.
+        let name = "pixelprobe_\(label)_\(getpid())_\(Int(Date().timeIntervalSince1970))"
+        // A database name cannot be a bound parameter; this one is made of letters and digits we chose.
         try PGConnection.connect(url: admin, logger: TestEnvironment.logger).execute(
           "CREATE DATABASE \(name)")
         let url = admin + (admin.contains("?") ? "&" : "?") + "dbname=\(name)"
@@ -31,7 +39,7 @@ enum GameDatabase {
     }
   }
 
-  static func connect() throws -> PGConnection {
+  func connect() throws -> PGConnection {
     try PGConnection.connect(url: try url(), logger: TestEnvironment.logger)
   }
 }

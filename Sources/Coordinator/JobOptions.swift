@@ -1,0 +1,37 @@
+import ArgumentParser
+import Pipeline
+
+/// The queue settings every enqueue request carries.
+protocol JobSettings {
+  var store: String { get set }
+  var maxAttempts: Int { get set }
+  var leaseSeconds: Int { get set }
+  var idempotencyKey: String? { get set }
+}
+
+extension GenPVPRequest: JobSettings {}
+extension EvalRERequest: JobSettings {}
+extension ScoreRefCOCORequest: JobSettings {}
+extension GameRequest: JobSettings {}
+
+/// Options every `enqueue` subcommand takes: where shard blobs live and how shards are leased and
+/// retried. The lease's default is the job kind's (the request's own default).
+struct JobOptions: ParsableArguments {
+  @Option(help: "Where shard blobs live: postgres (default) or file:///dir that every worker mounts.")
+  var store: String = "postgres"
+  @Option(help: "Attempts per shard before it is dead.")
+  var maxAttempts: Int = 3
+  @Option(
+    help: "Seconds a worker's lease on a shard lasts between heartbeats (default: gen-pvp 120, others 300)."
+  )
+  var leaseSeconds: Int?
+  @Option(help: "Idempotency key (default: the full job specification).")
+  var idempotencyKey: String?
+
+  func apply<Request: JobSettings>(to request: inout Request) {
+    request.store = store
+    request.maxAttempts = maxAttempts
+    if let leaseSeconds { request.leaseSeconds = leaseSeconds }
+    request.idempotencyKey = idempotencyKey
+  }
+}
