@@ -23,7 +23,8 @@ public struct NativeModel: VisionLanguageModel {
       guard let config = NativeModelConfig.presets[size] else {
         throw ModelError(
           .badURI, model: uri.description,
-          "unknown size '\(size)' (known: \(NativeModelConfig.presets.keys.sorted().joined(separator: ", ")))")
+          "unknown size '\(size)' (known: \(NativeModelConfig.presets.keys.sorted().joined(separator: ", ")))"
+        )
       }
       let seed = try uri.int("seed", default: 0, in: 0...Int.max)
       do {

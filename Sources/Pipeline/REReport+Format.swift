@@ -1,5 +1,5 @@
-import Model
 import Foundation
+import Model
 
 extension REReport {
   static func fixed(_ value: Double, _ digits: Int = 2) -> String {
@@ -10,7 +10,8 @@ extension REReport {
     if let k = effectiveResolution { return String(format: "%.1f x %.1f", k, k) }
     let coarsest = references.filter { REReport.thumbnailSize($0.model) != nil }.first
     if let coarsest, model.rePercent > coarsest.rePercent {
-      return "below \(REReport.thumbnailSize(coarsest.model) ?? 0) x \(REReport.thumbnailSize(coarsest.model) ?? 0)"
+      return
+        "below \(REReport.thumbnailSize(coarsest.model) ?? 0) x \(REReport.thumbnailSize(coarsest.model) ?? 0)"
     }
     return "-"
   }
@@ -60,7 +61,9 @@ extension REReport {
   }
 
   public func csv() -> String {
-    var lines = ["job,model,is_reference,image,questions,unparsable,re_percent,re_channel_sum_percent,mae_levels"]
+    var lines = [
+      "job,model,is_reference,image,questions,unparsable,re_percent,re_channel_sum_percent,mae_levels"
+    ]
     func line(_ image: String, _ f: Figures, reference: Bool) {
       lines.append(
         "\(job),\(csvField(f.model)),\(reference),\(csvField(image)),\(f.questions),\(f.unparsable),\(StatusReport.number(f.rePercent)),\(StatusReport.number(f.reChannelSumPercent)),\(StatusReport.number(f.maeLevels))"

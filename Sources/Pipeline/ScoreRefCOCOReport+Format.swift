@@ -1,5 +1,5 @@
-import Model
 import Foundation
+import Model
 
 extension ScoreRefCOCOReport {
   /// The paper's name of a dataset (RefCOCO, RefCOCO+, RefCOCOg).

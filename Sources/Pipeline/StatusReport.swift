@@ -1,5 +1,5 @@
-import Model
 import Foundation
+import Model
 public import Queue
 
 /// Renders job progress for people (a table, optional progress bars) and for scripts (JSON).
