@@ -77,15 +77,18 @@ extension REReport {
 
   /// Several jobs side by side, like the paper's Table 2.
   public static func compare(_ reports: [REReport]) -> String {
+    // The model column widens for long names (native:PATH) so the figures stay aligned.
+    let names = reports.map(\.model.model) + (reports.first?.references.map(\.model) ?? [])
+    let width = max(34, (names.map(\.count).max() ?? 0) + 2)
     var lines = [
-      StatusReport.pad("JOB", 6) + StatusReport.pad("MODEL", 34) + StatusReport.pad("IMAGES", 8)
+      StatusReport.pad("JOB", 6) + StatusReport.pad("MODEL", width) + StatusReport.pad("IMAGES", 8)
         + StatusReport.pad("RE %", 9) + StatusReport.pad("RE sum %", 10) + StatusReport.pad("MAE lv", 8)
         + StatusReport.pad("UNPARS %", 10) + "EFFECTIVE RES"
     ]
     for report in reports {
       let m = report.model
       lines.append(
-        StatusReport.pad("\(report.job)", 6) + StatusReport.pad(m.model, 34)
+        StatusReport.pad("\(report.job)", 6) + StatusReport.pad(m.model, width)
           + StatusReport.pad("\(m.images)", 8) + StatusReport.pad(fixed(m.rePercent), 9)
           + StatusReport.pad(fixed(m.reChannelSumPercent), 10) + StatusReport.pad(fixed(m.maeLevels, 1), 8)
           + StatusReport.pad(fixed(m.unparsableRate * 100), 10) + report.effectiveResolutionText)
@@ -94,7 +97,7 @@ extension REReport {
       lines.append("references on job \(first.job)'s images:")
       for ref in first.references {
         lines.append(
-          StatusReport.pad("", 6) + StatusReport.pad(ref.model, 34) + StatusReport.pad("\(ref.images)", 8)
+          StatusReport.pad("", 6) + StatusReport.pad(ref.model, width) + StatusReport.pad("\(ref.images)", 8)
             + StatusReport.pad(fixed(ref.rePercent), 9) + StatusReport.pad(fixed(ref.reChannelSumPercent), 10)
             + fixed(ref.maeLevels, 1))
       }
