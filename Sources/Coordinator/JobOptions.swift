@@ -1,19 +1,6 @@
 import ArgumentParser
 import Pipeline
 
-/// The queue settings every enqueue request carries.
-protocol JobSettings {
-  var store: String { get set }
-  var maxAttempts: Int { get set }
-  var leaseSeconds: Int { get set }
-  var idempotencyKey: String? { get set }
-}
-
-extension GenPVPRequest: JobSettings {}
-extension EvalRERequest: JobSettings {}
-extension ScoreRefCOCORequest: JobSettings {}
-extension GameRequest: JobSettings {}
-
 /// Options every `enqueue` subcommand takes: where shard blobs live and how shards are leased and
 /// retried. The lease's default is the job kind's (the request's own default).
 struct JobOptions: ParsableArguments {

@@ -12,16 +12,11 @@ public struct EvalREExecutor: ShardExecutor {
 
   public func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
     let spec: EvalRESpec = try JobSpec.decode(shard)
-    let name = "job \(shard.jobID) shard \(shard.index)"
+    let name = shard.name
     let store = try BlobStores.parse(spec.store)
     let input = try ShardInput.open(
       shard, store: store, kind: .reInput, connection: context.connection)
-    let model: any VisionLanguageModel
-    do {
-      model = try ModelFactory.model(spec.model)
-    } catch {
-      throw ShardFailure(retryable: false, code: "bad-model", message: "\(name): \(error)")
-    }
+    let model = try shard.model(spec.model)
     var writer = try ShardWriter(
       kind: .reOutputCompact, metadata: #"{"kind":"eval-re","shard":\#(shard.index)}"#)
     var rows: [REMetricRow] = []
@@ -37,20 +32,14 @@ public struct EvalREExecutor: ShardExecutor {
       rows.append(contentsOf: imageRows)
       questions += record.cells.count
     }
-    let blob = try writer.finish()
-    try store.put(digest: blob.digest, bytes: blob.bytes, on: context.connection)
     let (jobID, index) = (shard.jobID, Int64(shard.index))
-    let finished = rows
-    return ShardOutput(
-      outputDigest: blob.digest, outputSize: blob.size, questions: questions,
-      writeResults: { connection in
-        _ = try connection.copyIn(
-          """
-          COPY re_image_metrics (job_id, idx, image, model, is_reference, questions, unparsable,
-            scored, sum_abs_r, sum_abs_g, sum_abs_b) FROM STDIN
-          """,
-          rows: finished.map { $0.copyRow(job: jobID, shard: index) })
-      })
+    return try shard.output(
+      writer.finish(), store: store, context: context, questions: questions,
+      copy: """
+        COPY re_image_metrics (job_id, idx, image, model, is_reference, questions, unparsable,
+          scored, sum_abs_r, sum_abs_g, sum_abs_b) FROM STDIN
+        """,
+      rows: rows.map { $0.copyRow(job: jobID, shard: index) })
   }
 
   /// The questions about one image's cells. Every image of a job is usually asked about the same

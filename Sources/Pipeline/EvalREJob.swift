@@ -119,11 +119,7 @@ public enum EvalREJob {
   ) throws -> EnqueueResult {
     let json = try JobSpec.encode(spec)
     let store = try BlobStores.parse(spec.store)
-    let job = NewJob(
-      kind: EvalRESpec.kind, spec: json,
-      idempotencyKey: request.idempotencyKey ?? "\(EvalRESpec.kind):\(json)",
-      totalQuestions: Int64(spec.questions), maxAttempts: request.maxAttempts,
-      leaseSeconds: request.leaseSeconds)
+    let job = request.newJob(kind: EvalRESpec.kind, json: json, totalQuestions: spec.questions)
     logger.info(
       "planning job",
       metadata: [

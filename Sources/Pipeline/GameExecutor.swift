@@ -21,7 +21,7 @@ public struct GameExecutor: ShardExecutor {
   public func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
     let spec: GameSpec = try JobSpec.decode(shard)
     let isPlay = shard.kind == GameSpec.playKind
-    let name = "job \(shard.jobID) shard \(shard.index)"
+    let name = shard.name
     let store = try BlobStores.parse(spec.store)
     let input = try ShardInput.open(
       shard, store: store, kind: .gameEpisode, connection: context.connection)
@@ -89,8 +89,6 @@ public struct GameExecutor: ShardExecutor {
           episode: episode.episode, seed: episode.seed, game: spec.game.rawValue, model: spec.model,
           actions: spec.actions, steps: steps))
     }
-    let blob = try writer.finish()
-    try store.put(digest: blob.digest, bytes: blob.bytes, on: context.connection)
     let row: [PGValue] = [
       .int(shard.jobID), .int(Int64(shard.index)), .int(Int64(episode.episode)),
       .int(Int64(episode.seed)), .text(spec.game.rawValue), .text(spec.model),
@@ -103,15 +101,12 @@ public struct GameExecutor: ShardExecutor {
         "shard.job": "\(shard.jobID)", "shard.index": "\(shard.index)",
         "episode.reward": "\(summary.reward)", "episode.steps": "\(summary.steps)",
       ])
-    return ShardOutput(
-      outputDigest: blob.digest, outputSize: blob.size, questions: shard.questions,
-      writeResults: { connection in
-        _ = try connection.copyIn(
-          """
-          COPY game_episode_metrics (job_id, idx, episode, env_seed, game, model, reward, steps,
-            unparsable, ended, wall_seconds, env_seconds) FROM STDIN
-          """, rows: [row])
-      })
+    return try shard.output(
+      writer.finish(), store: store, context: context, questions: shard.questions,
+      copy: """
+        COPY game_episode_metrics (job_id, idx, episode, env_seed, game, model, reward, steps,
+          unparsable, ended, wall_seconds, env_seconds) FROM STDIN
+        """, rows: [row])
   }
 }
 

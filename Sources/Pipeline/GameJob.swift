@@ -98,10 +98,7 @@ public enum GameJob {
   ) throws -> EnqueueResult {
     let json = try JobSpec.encode(spec)
     let store = try BlobStores.parse(spec.store)
-    let job = NewJob(
-      kind: request.kind, spec: json, idempotencyKey: request.idempotencyKey ?? "\(request.kind):\(json)",
-      totalQuestions: Int64(spec.episodes), maxAttempts: request.maxAttempts,
-      leaseSeconds: request.leaseSeconds)
+    let job = request.newJob(kind: request.kind, json: json, totalQuestions: spec.episodes)
     logger.info(
       "planning job",
       metadata: [

@@ -15,7 +15,7 @@ public struct GenPVPExecutor: ShardExecutor {
 
   public func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
     let spec: GenPVPSpec = try JobSpec.decode(shard)
-    let name = "job \(shard.jobID) shard \(shard.index)"
+    let name = shard.name
     let store = try BlobStores.parse(spec.store)
     let input = try ShardInput.open(
       shard, store: store, kind: .pvpInput, connection: context.connection)

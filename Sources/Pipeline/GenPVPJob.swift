@@ -65,11 +65,7 @@ public enum GenPVPJob {
     let (spec, corpus) = (planner.spec, planner.corpus)
     let store = try BlobStores.parse(spec.store)
     let json = try JobSpec.encode(spec)
-    let job = NewJob(
-      kind: GenPVPSpec.kind, spec: json,
-      idempotencyKey: request.idempotencyKey ?? "\(GenPVPSpec.kind):\(json)",
-      totalQuestions: Int64(spec.questions), maxAttempts: request.maxAttempts,
-      leaseSeconds: request.leaseSeconds)
+    let job = request.newJob(kind: GenPVPSpec.kind, json: json, totalQuestions: spec.questions)
     logger.info(
       "planning job",
       metadata: [

@@ -14,16 +14,11 @@ public struct ScoreRefCOCOExecutor: ShardExecutor {
 
   public func execute(_ shard: ClaimedShard, context: ExecutionContext) throws -> ShardOutput {
     let spec: ScoreRefCOCOSpec = try JobSpec.decode(shard)
-    let name = "job \(shard.jobID) shard \(shard.index)"
+    let name = shard.name
     let store = try BlobStores.parse(spec.store)
     let input = try ShardInput.open(
       shard, store: store, kind: .refInput, connection: context.connection)
-    let model: any VisionLanguageModel
-    do {
-      model = try ModelFactory.model(spec.model)
-    } catch {
-      throw ShardFailure(retryable: false, code: "bad-model", message: "\(name): \(error)")
-    }
+    let model = try shard.model(spec.model)
     var writer = try ShardWriter(
       kind: .refOutput, metadata: #"{"kind":"score-refcoco","shard":\#(shard.index)}"#)
     var rows: [RefMetricRow] = []
@@ -35,23 +30,17 @@ public struct ScoreRefCOCOExecutor: ShardExecutor {
         rows.append(row)
       }
     }
-    let blob = try writer.finish()
-    try store.put(digest: blob.digest, bytes: blob.bytes, on: context.connection)
     let (jobID, index) = (shard.jobID, Int64(shard.index))
-    let finished = rows
     // Progress counts the planned questions (the queue's total); the asked ones are in the rows.
-    return ShardOutput(
-      outputDigest: blob.digest, outputSize: blob.size, questions: shard.questions,
-      writeResults: { connection in
-        _ = try connection.copyIn(
-          """
-          COPY refcoco_sentence_metrics (job_id, ordinal, idx, intersection_px, union_px,
-            gt_x1, gt_y1, gt_x2, gt_y2, pred_x1, pred_y1, pred_x2, pred_y2, box_iou, rec_hit,
-            box_source, mask_x1, mask_y1, mask_x2, mask_y2, questions, mask_questions, unparsable,
-            rec_unparsable) FROM STDIN
-          """,
-          rows: finished.map { $0.copyRow(job: jobID, shard: index) })
-      })
+    return try shard.output(
+      writer.finish(), store: store, context: context, questions: shard.questions,
+      copy: """
+        COPY refcoco_sentence_metrics (job_id, ordinal, idx, intersection_px, union_px,
+          gt_x1, gt_y1, gt_x2, gt_y2, pred_x1, pred_y1, pred_x2, pred_y2, box_iou, rec_hit,
+          box_source, mask_x1, mask_y1, mask_x2, mask_y2, questions, mask_questions, unparsable,
+          rec_unparsable) FROM STDIN
+        """,
+      rows: rows.map { $0.copyRow(job: jobID, shard: index) })
   }
 
   /// Every sentence of one image record (the image is decoded once).

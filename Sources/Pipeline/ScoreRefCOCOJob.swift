@@ -307,11 +307,7 @@ public enum ScoreRefCOCOJob {
     let spec = plan.spec
     let json = try JobSpec.encode(spec)
     let store = try BlobStores.parse(spec.store)
-    let job = NewJob(
-      kind: ScoreRefCOCOSpec.kind, spec: json,
-      idempotencyKey: request.idempotencyKey ?? "\(ScoreRefCOCOSpec.kind):\(json)",
-      totalQuestions: Int64(plan.plannedQuestions), maxAttempts: request.maxAttempts,
-      leaseSeconds: request.leaseSeconds)
+    let job = request.newJob(kind: ScoreRefCOCOSpec.kind, json: json, totalQuestions: plan.plannedQuestions)
     logger.info(
       "planning job",
       metadata: [

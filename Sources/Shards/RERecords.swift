@@ -75,11 +75,7 @@ extension REImageInput: ShardRecord {
   public static func decode(from reader: inout ByteReader) throws(ShardError) -> REImageInput {
     let image = try reader.readString()
     let encoded = try reader.readBytes()
-    let grid = Int(try reader.readVarint(as: UInt16.self))
-    let target = try reader.readBytes()
-    guard target.count == grid * grid * 3 else {
-      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
-    }
+    let (grid, target) = try readGridTarget(from: &reader, image: image)
     let cells = try readCells(from: &reader, grid: grid)
     return REImageInput(image: image, encoded: encoded, grid: grid, target: target, cells: cells)
   }
@@ -91,10 +87,7 @@ extension REImageOutput: ShardRecord {
   public static var kind: RecordKind { .reOutput }
 
   public func encode(into writer: inout ByteWriter) {
-    writer.writeString(image)
-    writer.writeVarint(UInt64(grid))
-    writer.writeBytes(target)
-    writeCells(cells, into: &writer)
+    writeOutputHeader(self, into: &writer)
     for (answer, rgb) in zip(answers, parsed) {
       writer.writeString(answer)
       if let rgb {
@@ -109,13 +102,7 @@ extension REImageOutput: ShardRecord {
   }
 
   public static func decode(from reader: inout ByteReader) throws(ShardError) -> REImageOutput {
-    let image = try reader.readString()
-    let grid = Int(try reader.readVarint(as: UInt16.self))
-    let target = try reader.readBytes()
-    guard target.count == grid * grid * 3 else {
-      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
-    }
-    let cells = try readCells(from: &reader, grid: grid)
+    let (image, grid, target, cells) = try readOutputHeader(from: &reader)
     var answers: [String] = []
     var parsed: [RGBColour?] = []
     answers.reserveCapacity(cells.count)
@@ -152,10 +139,7 @@ extension REImageOutputCompact: ShardRecord {
   public static var kind: RecordKind { .reOutputCompact }
 
   public func encode(into writer: inout ByteWriter) {
-    writer.writeString(output.image)
-    writer.writeVarint(UInt64(output.grid))
-    writer.writeBytes(output.target)
-    writeCells(output.cells, into: &writer)
+    writeOutputHeader(output, into: &writer)
     for (answer, rgb) in zip(output.answers, output.parsed) {
       guard let rgb else {
         writer.writeUInt8(0)
@@ -177,13 +161,7 @@ extension REImageOutputCompact: ShardRecord {
   public static func decode(from reader: inout ByteReader) throws(ShardError)
     -> REImageOutputCompact
   {
-    let image = try reader.readString()
-    let grid = Int(try reader.readVarint(as: UInt16.self))
-    let target = try reader.readBytes()
-    guard target.count == grid * grid * 3 else {
-      throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
-    }
-    let cells = try readCells(from: &reader, grid: grid)
+    let (image, grid, target, cells) = try readOutputHeader(from: &reader)
     var answers: [String] = []
     var parsed: [RGBColour?] = []
     answers.reserveCapacity(cells.count)
@@ -217,6 +195,34 @@ extension ShardReader {
     default: return try next(REImageOutput.self)
     }
   }
+}
+
+/// REVO and REO2 open alike: image string, grid varint, target bytes, cells.
+private func writeOutputHeader(_ output: REImageOutput, into writer: inout ByteWriter) {
+  writer.writeString(output.image)
+  writer.writeVarint(UInt64(output.grid))
+  writer.writeBytes(output.target)
+  writeCells(output.cells, into: &writer)
+}
+
+private func readOutputHeader(from reader: inout ByteReader) throws(ShardError) -> (
+  image: String, grid: Int, target: [UInt8], cells: [UInt32]
+) {
+  let image = try reader.readString()
+  let (grid, target) = try readGridTarget(from: &reader, image: image)
+  return (image, grid, target, try readCells(from: &reader, grid: grid))
+}
+
+/// The grid varint and the target bytes, which must be grid x grid x 3.
+private func readGridTarget(from reader: inout ByteReader, image: String) throws(ShardError) -> (
+  grid: Int, target: [UInt8]
+) {
+  let grid = Int(try reader.readVarint(as: UInt16.self))
+  let target = try reader.readBytes()
+  guard target.count == grid * grid * 3 else {
+    throw ShardError(.badRecord, shard: image, "target holds \(target.count) bytes for grid \(grid)")
+  }
+  return (grid, target)
 }
 
 private func writeCells(_ cells: [UInt32], into writer: inout ByteWriter) {
