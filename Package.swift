@@ -50,7 +50,7 @@ let package = Package(
     .target(
       name: "Training",
       dependencies: [
-        "Model", "Imaging", "Shards", "Pipeline", "Queue",
+        "Model", "Imaging", "Shards", "Pipeline", "Queue", "Games",
         .product(name: "Logging", package: "swift-log"),
       ]),
 

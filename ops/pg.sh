@@ -49,7 +49,8 @@ CONF
     if "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       echo "pg.sh: already running in $dir" >&2
     else
-      "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+      # -p: PIXELPROBE_PG_PORT applies to a cluster made earlier with another port too.
+      "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null \
         || { echo "pg.sh: server did not start, see $dir/server.log" >&2; exit 1; }
     fi
     if ! "${as_owner[@]}" "$bindir/psql" -h "$sock" -p "$port" -U "$dbuser" -d postgres -tAc \

@@ -31,19 +31,7 @@ public struct PVPSource: Sendable {
   /// A finished gen-pvp job's output, read from the database at `databaseURL`.
   public static func job(_ job: Int64, databaseURL: String, logger: Logger) throws -> PVPSource {
     let connection = try PGConnection.connect(url: databaseURL, logger: logger)
-    let rows = try connection.query("SELECT kind, spec::text FROM jobs WHERE id = $1", [.int(job)])
-    guard rows.count == 1, let kind = rows.string(0, 0), let json = rows.string(0, 1) else {
-      throw TrainingError(.badData, "job \(job)", "no such job")
-    }
-    guard kind == GenPVPSpec.kind else {
-      throw TrainingError(.badData, "job \(job)", "is a \(kind) job; training reads gen-pvp output")
-    }
-    let spec: GenPVPSpec
-    do {
-      spec = try JSONDecoder().decode(GenPVPSpec.self, from: Data(json.utf8))
-    } catch {
-      throw TrainingError(.badData, "job \(job)", "spec does not decode: \(error)")
-    }
+    let spec: GenPVPSpec = try connection.jobSpec(job, kind: GenPVPSpec.kind, reads: "gen-pvp output")
     let shards = OutputShards(connection: connection, job: job, store: try BlobStores.parse(spec.store))
     var collector = Collector(root: spec.imageRoot)
     try shards.forEach(kind: .pvpOutput) { _, reader in try collector.read(reader) }

@@ -10,12 +10,15 @@ public struct PromptExample: Sendable, Equatable, Hashable {
   }
 }
 
-/// The teacher-forced token layout of several questions about one image, exactly as the decoder
-/// sees them (`BOS [INST] <Img> visual </Img> question [/INST] answer EOS`): the image prefix and
+/// The teacher-forced token layout of several questions about one image (or one stack of frames),
+/// exactly as the decoder sees them (`BOS [INST] <Img> visual </Img> question [/INST] answer EOS`;
+/// with frames `BOS [INST] <Img> visual </Img><Img> visual </Img> ...`): the prefix and
 /// the question tokens every question shares form the shared rows; each question's remaining
 /// prompt tokens and its answer bytes (EOS is predicted, never fed) form its suffix, padded with
 /// PAD to the longest suffix. Loss rows are those whose next token is an answer byte or EOS.
 struct SequenceGroup: Sendable {
+  /// Images in the prefix, each with its visual tokens (1 for PVP, 2 or 4 game frames).
+  let frames: Int
   /// Question tokens shared by every example, after the image prefix.
   let sharedTokens: [Int]
   /// Input tokens per example, each `suffixLength` long (PAD after the real ones).
@@ -26,8 +29,10 @@ struct SequenceGroup: Sendable {
   let targets: [Int]
   let shape: AttentionShape
 
-  init(_ examples: [PromptExample], config: NativeModelConfig) throws(TrainingError) {
+  init(_ examples: [PromptExample], frames: Int = 1, config: NativeModelConfig) throws(TrainingError) {
     guard !examples.isEmpty else { throw TrainingError(.badData, "sequence group", "no examples") }
+    guard frames > 0 else { throw TrainingError(.badData, "sequence group", "no frames") }
+    self.frames = frames
     let prompts = examples.map { NativePrompt.questionTokens($0.question) }
     let answers = examples.map { NativeVocabulary.encode($0.answer) + [NativeVocabulary.eos] }
     // Shared question tokens; every suffix keeps at least one prompt token, so a loss row is
@@ -38,7 +43,7 @@ struct SequenceGroup: Sendable {
       while i < common, prompt[i] == prompts[0][i] { i += 1 }
       common = i
     }
-    let shared = config.prefixLength + common
+    let shared = config.prefixLength(frames: frames) + common
     var inputs: [[Int]] = []
     var lossRows: [Int] = []
     var targets: [Int] = []

@@ -3,10 +3,15 @@ import Model
 
 extension TrainableVLM {
   /// Token id and position of every row that is not a visual token (visual rows have id -1).
+  /// The prefix is `NativeVLM.encodeImages`' (for one frame, exactly the single-image prefix).
   func rowTokens(_ group: SequenceGroup) -> (tokens: [Int], positions: [Int]) {
-    let head = [NativeVocabulary.bos] + NativePrompt.imageOpen
-    var tokens = head + [Int](repeating: -1, count: config.visualTokenCount) + NativePrompt.imageClose
-    tokens += group.sharedTokens
+    var tokens = [NativeVocabulary.bos] + NativePrompt.instOpen
+    for _ in 0..<group.frames {
+      tokens +=
+        NativePrompt.frameOpen + [Int](repeating: -1, count: config.visualTokenCount)
+        + NativePrompt.frameClose
+    }
+    tokens += NativePrompt.frameTail + group.sharedTokens
     var positions = Array(0..<tokens.count)
     for suffix in group.suffixes {
       tokens += suffix
@@ -15,7 +20,12 @@ extension TrainableVLM {
     return (tokens, positions)
   }
 
-  /// Forward pass of one image and its questions up to the final hidden states `[rows, Dl]`.
+  /// Values of one image in `pixels` (the frames lie one after another).
+  var imageValues: Int { 3 * config.imageSize * config.imageSize }
+
+  /// Forward pass of one image (or `group.frames` frames) and its questions up to the final
+  /// hidden states `[rows, Dl]`. Keeps every frame's connector input for the backward pass; the
+  /// vision tape holds the last frame's pass only.
   func lmForward(
     _ p: ParameterAccess, pixels: UnsafePointer<Float>, group: SequenceGroup, tape: ModelTape
   ) -> UnsafeMutablePointer<Float> {
@@ -32,12 +42,15 @@ extension TrainableVLM {
       }
       Kernels.axpy(1, p.p(lmPos) + positions[row] * dim, xr, count: dim)
     }
-    let features = visionForward(p, pixels: pixels, tape: tape)
-    let merged = tape.work(WorkSlot.merged, config.visualTokenCount * 4 * config.visionDim)
-    merge(features, merged, reverse: false)
-    connector.forward(
-      p, merged, rows: config.visualTokenCount, into: x + visualStart * dim, accumulate: true,
-      loraHidden: nil)
+    let mergedWidth = config.visualTokenCount * 4 * config.visionDim
+    let merged = tape.work(WorkSlot.merged, group.frames * mergedWidth)
+    for frame in 0..<group.frames {
+      let features = visionForward(p, pixels: pixels + frame * imageValues, tape: tape)
+      merge(features, merged + frame * mergedWidth, reverse: false)
+      connector.forward(
+        p, merged + frame * mergedWidth, rows: config.visualTokenCount,
+        into: x + visualStart(frame: frame) * dim, accumulate: true, loraHidden: nil)
+    }
     for (block, blockTape) in zip(lmBlocks, tape.lm) {
       block.forward(p, x, shape: shape, tape: blockTape)
     }
@@ -91,15 +104,17 @@ extension TrainableVLM {
     }
     if let lossScale {
       for i in 0..<(group.targets.count * vocabulary) { logits[i] *= lossScale }
-      backward(p, group: group, dLogits: logits, tape: tape)
+      backward(p, pixels: pixels, group: group, dLogits: logits, tape: tape)
     }
     return total
   }
 
   /// Back-propagates `dLogits` (`[lossRows, V]`) through the head, the LM, the connector and
-  /// (when trainable) the vision encoder.
+  /// (when trainable) the vision encoder. `pixels` are the forward pass's: a trainable encoder
+  /// runs again on every frame but the last (the tape keeps one vision pass).
   func backward(
-    _ p: ParameterAccess, group: SequenceGroup, dLogits: UnsafeMutablePointer<Float>, tape: ModelTape
+    _ p: ParameterAccess, pixels: UnsafePointer<Float>, group: SequenceGroup,
+    dLogits: UnsafeMutablePointer<Float>, tape: ModelTape
   ) {
     let dim = config.lmDim
     let shape = group.shape
@@ -132,15 +147,21 @@ extension TrainableVLM {
     }
     let trainVision = parts.contains(.vision)
     guard parts.contains(.connector) || trainVision else { return }
-    let mergedWidth = 4 * config.visionDim
-    let merged = tape.work(WorkSlot.merged, config.visualTokenCount * mergedWidth)
-    let dMerged = trainVision ? tape.work(WorkSlot.mergedGrad, config.visualTokenCount * mergedWidth) : nil
-    connector.backward(
-      p, merged, rows: config.visualTokenCount, dy: dx + visualStart * dim, loraHidden: nil,
-      dx: dMerged, scratch: tape.work(WorkSlot.blockLoRA, 1))
-    guard let dMerged else { return }
-    let dFeatures = tape.work(WorkSlot.featureGrad, config.patchCount * config.visionDim)
-    merge(dFeatures, dMerged, reverse: true)
-    visionBackward(p, dFeatures: dFeatures, tape: tape)
+    let mergedWidth = config.visualTokenCount * 4 * config.visionDim
+    let merged = tape.work(WorkSlot.merged, group.frames * mergedWidth)
+    let dMerged = trainVision ? tape.work(WorkSlot.mergedGrad, mergedWidth) : nil
+    for frame in (0..<group.frames).reversed() {
+      connector.backward(
+        p, merged + frame * mergedWidth, rows: config.visualTokenCount,
+        dy: dx + visualStart(frame: frame) * dim, loraHidden: nil, dx: dMerged,
+        scratch: tape.work(WorkSlot.blockLoRA, 1))
+      guard let dMerged else { continue }
+      if frame != group.frames - 1 {
+        _ = visionForward(p, pixels: pixels + frame * imageValues, tape: tape)
+      }
+      let dFeatures = tape.work(WorkSlot.featureGrad, config.patchCount * config.visionDim)
+      merge(dFeatures, dMerged, reverse: true)
+      visionBackward(p, dFeatures: dFeatures, tape: tape)
+    }
   }
 }

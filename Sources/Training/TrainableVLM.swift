@@ -121,6 +121,11 @@ public struct TrainableVLM: Sendable {
 
   public var isLoRATensor: (String) -> Bool { { $0.hasSuffix(".lora_a") || $0.hasSuffix(".lora_b") } }
 
-  /// Tokens the image prefix takes before the visual tokens: BOS and `[INST] <Img>`.
-  var visualStart: Int { 1 + NativePrompt.imageOpen.count }
+  /// Row of the first visual token of frame `frame` (0-based): BOS, `[INST] `, the frames
+  /// before it with their `<Img>`/`</Img>`, then its own `<Img>`.
+  func visualStart(frame: Int) -> Int {
+    1 + NativePrompt.instOpen.count
+      + frame * (NativePrompt.frameOpen.count + config.visualTokenCount + NativePrompt.frameClose.count)
+      + NativePrompt.frameOpen.count
+  }
 }

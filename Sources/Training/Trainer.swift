@@ -2,12 +2,15 @@ import Dispatch
 import Foundation
 import Model
 
-/// One image and its questions, ready for a step: normalised pixels and examples.
+/// One image (or a stack of frames) and its questions, ready for a step: normalised pixels
+/// (the frames one after another, oldest first) and examples.
 public struct TrainingItem: Sendable {
   public var pixels: [Float]
+  public var frames: Int
   public var examples: [PromptExample]
-  public init(pixels: [Float], examples: [PromptExample]) {
+  public init(pixels: [Float], frames: Int = 1, examples: [PromptExample]) {
     self.pixels = pixels
+    self.frames = frames
     self.examples = examples
   }
 }
@@ -62,10 +65,13 @@ public final class Trainer {
     let model = state.model
     var built: [SequenceGroup] = []
     for item in items {
-      guard item.pixels.count == 3 * model.config.imageSize * model.config.imageSize else {
-        throw TrainingError(.badData, "step \(state.step + 1)", "an image has \(item.pixels.count) values")
+      let imageValues = 3 * model.config.imageSize * model.config.imageSize
+      guard item.frames > 0, item.pixels.count == item.frames * imageValues else {
+        throw TrainingError(
+          .badData, "step \(state.step + 1)",
+          "\(item.frames) images have \(item.pixels.count) values, expected \(imageValues) each")
       }
-      built.append(try SequenceGroup(item.examples, config: model.config))
+      built.append(try SequenceGroup(item.examples, frames: item.frames, config: model.config))
     }
     let tokens = built.reduce(0) { $0 + $1.answerTokens }
     guard tokens > 0 else { throw TrainingError(.badData, "step \(state.step + 1)", "no answer tokens") }

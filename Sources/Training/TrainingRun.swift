@@ -71,7 +71,7 @@ public struct TrainingRun: Sendable {
   /// Trains from `initial` weights (or from the checkpoint at `checkpointPath` when there is
   /// one), checkpointing every `checkpointEvery` steps and at the end. A NaN or infinite loss
   /// stops with an error naming the step and leaves the last good checkpoint in place.
-  public func run(initial: NativeTensorStore, data: PVPMixture, logger: Logger) throws -> (
+  public func run(initial: NativeTensorStore, data: some TrainingData, logger: Logger) throws -> (
     TrainingState, Summary
   ) {
     try options.validate()

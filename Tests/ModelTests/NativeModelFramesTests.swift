@@ -36,6 +36,23 @@ import Testing
     #expect(answer.count == 1)
   }
 
+  /// The plain recomputation after a frames prefix: one frame equals the single-image
+  /// reference, and two frames give the logits the cached decoder records step by step.
+  @Test func referenceLogitsOfFrames() throws {
+    let one = try Self.model.referenceLogits(frames: [Self.a], question: "q", answer: [65])
+    let single = try Self.model.referenceLogits(pixels: Self.a, question: "q", answer: [65])
+    #expect(nativeMaxDifference(one, single) < 1e-5)
+    let prefix = try Self.model.encodeImages([Self.a, Self.b])
+    let generated = try Self.model.generate(
+      prefix: prefix, questions: ["which action?"], maxNewTokens: 3, recordLogits: true)[0]
+    #expect(!generated.stepLogits.isEmpty)
+    for (step, logits) in generated.stepLogits.enumerated() {
+      let reference = try Self.model.referenceLogits(
+        frames: [Self.a, Self.b], question: "which action?", answer: Array(generated.tokens[..<step]))
+      #expect(nativeMaxDifference(reference, logits) < 1e-4)
+    }
+  }
+
   @Test func tooManyFramesAreRefused() {
     #expect(throws: NativeModelError.self) {
       try Self.model.encodeImages(Array(repeating: Self.a, count: 10))

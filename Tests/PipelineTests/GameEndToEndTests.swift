@@ -213,6 +213,41 @@ import Testing
     #expect(rows.int64(0, 0) == Int64(1 << 31) + 1 && rows.int64(1, 0) == Int64(1 << 31) + 2)
   }
 
+  /// `pixelprobe-train imitate` on a real gen-game job's output (read from the database): a few
+  /// steps of the micro model, then the held-out score of the weights it wrote. A question too
+  /// long for the model is refused before training, naming the shorter `--instruction`.
+  @Test func imitationTrainsOnGenGameOutputAndScoresHeldOutObservations() throws {
+    let short = try Self.run(
+      "gen-game",
+      ["--game", "carracing", "--games", "1", "--seed", "40", "--max-steps", "6", "--instruction", "none"])
+    let full = try Self.run(
+      "gen-game", ["--game", "carracing", "--games", "1", "--seed", "41", "--max-steps", "2"])
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imitate-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    func imitate(_ job: Int64) throws -> ProcessRunner.Finished {
+      try ProcessRunner.run(
+        "pixelprobe-train",
+        [
+          "imitate", "--job", "\(job)", "--holdout-job", "\(short)", "--size", "micro", "--steps", "3",
+          "--examples-per-step", "4", "--threads", "1", "--checkpoint", directory + "/\(job).checkpoint",
+          "--out", directory + "/\(job).safetensors",
+        ], environment: try Self.environment)
+    }
+    let trained = try imitate(short)
+    #expect(trained.status == 0, "\(trained.stderr)")
+    #expect(trained.stderr.contains("observations=6"))
+    #expect(trained.stderr.contains("3 steps (resumed at 0)"))
+    // One line: the 6 held-out observations, and the answers counted (parsed or not).
+    let line = trained.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(line.hasPrefix("held-out job \(short): 6 observations, expert's action answered "))
+    #expect(FileManager.default.fileExists(atPath: directory + "/\(short).safetensors"))
+    let refused = try imitate(full)
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("shorter --instruction"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: directory + "/\(full).safetensors"))
+  }
+
   @Test func serverDyingMidEpisodeFailsTheShardAndIsReaped() throws {
     let directory = NSTemporaryDirectory() + "pixelprobe-dying-\(getpid())-\(UUID().uuidString.prefix(6))"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

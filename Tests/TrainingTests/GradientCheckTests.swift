@@ -156,12 +156,14 @@ import Testing
 
   /// The whole model, every tensor (LoRA adapters included): a directional derivative along a
   /// random direction per tensor, against the analytic gradient's projection.
-  @Test(arguments: [false, true])
-  func fullModel(withLoRA: Bool) throws {
+  /// With 2 frames the encoder runs once per frame and its gradients add up (the earlier frame's
+  /// pass is recomputed in the backward pass).
+  @Test(arguments: [(false, 1), (true, 1), (false, 2)])
+  func fullModel(withLoRA: Bool, frames: Int) throws {
     let (model, params) = Fixture.model(lora: withLoRA ? LoRAConfig(rank: 2) : nil)
     let grads = TensorBuffer(model.layout)
-    let pixels = Fixture.pixels()
-    let group = try SequenceGroup(Fixture.examples, config: model.config)
+    let pixels = (0..<frames).flatMap { Fixture.pixels(seed: 7 + UInt64($0)) }
+    let group = try SequenceGroup(Fixture.examples, frames: frames, config: model.config)
     let tape = ModelTape(visionLayers: model.config.visionLayers, lmLayers: model.config.lmLayers)
     let access = ParameterAccess(params: params.base, grads: grads.base)
     func loss(gradients: Bool) -> Double {

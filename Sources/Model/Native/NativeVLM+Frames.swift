@@ -3,14 +3,18 @@ extension NativeModelConfig {
   /// `</Img>`, then one space. For one frame it is `prefixLength`.
   public func prefixLength(frames: Int) -> Int {
     1 + NativePrompt.instOpen.count
-      + frames * (NativePrompt.frameOpen.count + visualTokenCount + NativePrompt.frameClose.count) + 1
+      + frames * (NativePrompt.frameOpen.count + visualTokenCount + NativePrompt.frameClose.count)
+      + NativePrompt.frameTail.count
   }
 }
 
 extension NativePrompt {
-  static let instOpen = NativeVocabulary.encode("[INST] ")
-  static let frameOpen = NativeVocabulary.encode("<Img>")
-  static let frameClose = NativeVocabulary.encode("</Img>")
+  /// The pieces of the frames' prefix: `[INST] `, then per frame `<Img>`, its visual tokens and
+  /// `</Img>`, then `frameTail` (one space). One frame gives `imageOpen`, `imageClose`.
+  public static let instOpen = NativeVocabulary.encode("[INST] ")
+  public static let frameOpen = NativeVocabulary.encode("<Img>")
+  public static let frameClose = NativeVocabulary.encode("</Img>")
+  public static let frameTail = NativeVocabulary.encode(" ")
 }
 
 extension NativeVLM {
@@ -18,6 +22,20 @@ extension NativeVLM {
   /// `BOS [INST] <Img>{frame 1}</Img><Img>{frame 2}</Img>... ` run through the language model
   /// once. With one frame it equals `encodeImage`'s prefix.
   public func encodeImages(_ frames: [[Float]]) throws(NativeModelError) -> ImagePrefix {
+    let rows = config.prefixLength(frames: frames.count)
+    guard rows < config.maxPositions else {
+      throw NativeModelError(
+        code: .promptTooLong,
+        detail: "\(frames.count) frames take \(rows) positions, the model has \(config.maxPositions)")
+    }
+    return prefix(try framesEmbeddings(frames, profile: nil), rows: rows, profile: nil)
+  }
+
+  /// Input embeddings `[prefixLength(frames:), lmDim]` of the frames' prefix, positions
+  /// included (not checked against `maxPositions`).
+  func framesEmbeddings(_ frames: [[Float]], profile: NativeProfile?) throws(NativeModelError)
+    -> NativeBuffer
+  {
     guard !frames.isEmpty else {
       throw NativeModelError(code: .badImage, detail: "no frames")
     }
@@ -27,14 +45,8 @@ extension NativeVLM {
         code: .badImage,
         detail: "\(frame.count) pixel values, expected 3 x \(config.imageSize) x \(config.imageSize)")
     }
-    let rows = config.prefixLength(frames: frames.count)
-    guard rows < config.maxPositions else {
-      throw NativeModelError(
-        code: .promptTooLong,
-        detail: "\(frames.count) frames take \(rows) positions, the model has \(config.maxPositions)")
-    }
     let dim = config.lmDim
-    let embeddings = NativeBuffer(rows * dim)
+    let embeddings = NativeBuffer(config.prefixLength(frames: frames.count) * dim)
     var position = 0
     func text(_ tokens: [Int]) {
       lm.embed(
@@ -47,23 +59,14 @@ extension NativeVLM {
       text(NativePrompt.frameOpen)
       let visual = embeddings.base + position * dim
       frame.withUnsafeBufferPointer { p in
-        let features = vision.forward(p.baseAddress!, profile: nil)
-        connector.forward(features.base, into: visual, profile: nil)
+        let features = vision.forward(p.baseAddress!, profile: profile)
+        connector.forward(features.base, into: visual, profile: profile)
       }
       lm.addPositions(from: position, rows: config.visualTokenCount, to: visual)
       position += config.visualTokenCount
       text(NativePrompt.frameClose)
     }
-    text(NativeVocabulary.encode(" "))
-    var keys: [[Float]] = []
-    var values: [[Float]] = []
-    for block in lm.blocks {
-      let k = NativeBuffer(rows * dim)
-      let v = NativeBuffer(rows * dim)
-      block.forward(embeddings.base, rows: rows, causal: true, keys: k.base, values: v.base, profile: nil)
-      keys.append(k.array)
-      values.append(v.array)
-    }
-    return ImagePrefix(length: rows, dim: dim, keys: keys, values: values)
+    text(NativePrompt.frameTail)
+    return embeddings
   }
 }

@@ -18,7 +18,12 @@ extension NativeVLM {
     -> ImagePrefix
   {
     let embeddings = try prefixEmbeddings(pixels, profile: profile)
-    let rows = config.prefixLength
+    return prefix(embeddings, rows: config.prefixLength, profile: profile)
+  }
+
+  /// Runs prefix embeddings `[rows, lmDim]` through the language model, keeping every layer's
+  /// keys and values.
+  func prefix(_ embeddings: NativeBuffer, rows: Int, profile: NativeProfile?) -> ImagePrefix {
     let dim = config.lmDim
     var keys: [[Float]] = []
     var values: [[Float]] = []
@@ -33,31 +38,11 @@ extension NativeVLM {
     return ImagePrefix(length: rows, dim: dim, keys: keys, values: values)
   }
 
-  /// Input embeddings `[prefixLength, lmDim]` of the image prefix, positions included.
+  /// Input embeddings `[prefixLength, lmDim]` of the image prefix, positions included: the
+  /// frames' prefix of one frame, which is token for token the single-image prefix.
   func prefixEmbeddings(_ pixels: [Float], profile: NativeProfile?) throws(NativeModelError)
     -> NativeBuffer
   {
-    let expected = 3 * config.imageSize * config.imageSize
-    guard pixels.count == expected else {
-      throw NativeModelError(
-        code: .badImage,
-        detail: "\(pixels.count) pixel values, expected 3 x \(config.imageSize) x \(config.imageSize)")
-    }
-    let dim = config.lmDim
-    let out = NativeBuffer(config.prefixLength * dim)
-    let head = [NativeVocabulary.bos] + NativePrompt.imageOpen
-    lm.embed(head, positions: Array(0..<head.count), into: out.base)
-    let visual = out.base + head.count * dim
-    pixels.withUnsafeBufferPointer { p in
-      let features = vision.forward(p.baseAddress!, profile: profile)
-      connector.forward(features.base, into: visual, profile: profile)
-    }
-    lm.addPositions(from: head.count, rows: config.visualTokenCount, to: visual)
-    let tailStart = head.count + config.visualTokenCount
-    lm.embed(
-      NativePrompt.imageClose,
-      positions: Array(tailStart..<(tailStart + NativePrompt.imageClose.count)),
-      into: out.base + tailStart * dim)
-    return out
+    try framesEmbeddings([pixels], profile: profile)
   }
 }

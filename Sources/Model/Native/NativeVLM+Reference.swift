@@ -5,15 +5,30 @@ extension NativeVLM {
   public func referenceLogits(pixels: [Float], question: String, answer: [Int] = [])
     throws(NativeModelError) -> [Float]
   {
+    try referenceLogits(
+      prefix: try prefixEmbeddings(pixels, profile: nil), rows: config.prefixLength, question: question,
+      answer: answer)
+  }
+
+  /// `referenceLogits` after the prefix of several frames (`encodeImages`' layout).
+  public func referenceLogits(frames: [[Float]], question: String, answer: [Int] = [])
+    throws(NativeModelError) -> [Float]
+  {
+    try referenceLogits(
+      prefix: try framesEmbeddings(frames, profile: nil), rows: config.prefixLength(frames: frames.count),
+      question: question, answer: answer)
+  }
+
+  func referenceLogits(prefix: NativeBuffer, rows prefixRows: Int, question: String, answer: [Int])
+    throws(NativeModelError) -> [Float]
+  {
     let tokens = NativePrompt.questionTokens(question) + answer
-    let prefixRows = config.prefixLength
     let rows = prefixRows + tokens.count
     guard rows <= config.maxPositions else {
       throw NativeModelError(
         code: .promptTooLong, detail: "sequence of \(rows) tokens, the model has \(config.maxPositions)")
     }
     let dim = config.lmDim
-    let prefix = try prefixEmbeddings(pixels, profile: nil)
     let x = NativeBuffer(rows * dim)
     x.base.update(from: prefix.base, count: prefixRows * dim)
     lm.embed(tokens, positions: Array(prefixRows..<rows), into: x.base + prefixRows * dim)
@@ -27,7 +42,8 @@ extension NativeVLM {
     throws(NativeModelError) -> NativeGeneration
   {
     let limit = try tokenLimit(
-      prefixLength: config.prefixLength, promptLength: NativePrompt.questionTokens(question).count, maxNewTokens: maxNewTokens)
+      prefixLength: config.prefixLength, promptLength: NativePrompt.questionTokens(question).count,
+      maxNewTokens: maxNewTokens)
     var result = NativeGeneration(tokens: [], endedWithEOS: false, stepLogits: [])
     while result.tokens.count < limit {
       let logits = try referenceLogits(pixels: pixels, question: question, answer: result.tokens)
