@@ -28,6 +28,7 @@ lora_rank=${LORA_RANK:-0}
 threads=${THREADS:-2}
 episodes=${EPISODES:-15}
 max_steps=${MAX_STEPS:-}
+seed=${SEED:-21} # imitation's data order; another seed measures the spread of imitation runs
 starts=(${STARTS:-models/pae-tiny-stage1.safetensors models/pae-tiny-stage2.safetensors})
 mkdir -p "$out"
 t0=$(date +%s)
@@ -67,7 +68,7 @@ for start in "${starts[@]}"; do
   "$bin/pixelprobe-train" imitate --job "$train_job" --holdout-job "$holdout_job" \
     --initial "$start" --parts connector,lm --lora-rank "$lora_rank" \
     --steps "$steps" --examples-per-step "$examples_per_step" --lr "$lr" --threads "$threads" \
-    --seed 21 --log-every 50 --checkpoint "$out/$name.checkpoint" --out "$out/$game-$name.safetensors" \
+    --seed "$seed" --log-every 50 --checkpoint "$out/$name.checkpoint" --out "$out/$game-$name.safetensors" \
     | tee "$out/$name-holdout.txt"
   models+=("native:$out/$game-$name.safetensors")
 done
