@@ -72,19 +72,9 @@ public struct GameSource: Sendable, TrainingData {
   /// gen-game output shard files (as the file blob store keeps them). A shard of another kind
   /// is an error naming the file.
   public static func shardFiles(_ paths: [String], imageSize: Int) throws -> GameSource {
-    var source = GameSource(
-      name: paths.count == 1 ? paths[0] : "\(paths.count) shard files", imageSize: imageSize)
-    for path in paths {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw TrainingError(.io, path, "cannot read the shard file")
-      }
-      do {
-        let reader = try ShardReader(
-          bytes: [UInt8](data), expectedDigest: nil, expectedKind: .gameObservation, name: path)
-        try source.read(reader, name: path)
-      } catch let error as ShardError {
-        throw TrainingError(.badData, path, "\(error)")
-      }
+    var source = GameSource(name: ShardFiles.name(paths), imageSize: imageSize)
+    try ShardFiles.forEach(paths, kind: .gameObservation) { path, reader in
+      try source.read(reader, name: path)
     }
     return try source.checked()
   }

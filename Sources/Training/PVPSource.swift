@@ -44,20 +44,8 @@ public struct PVPSource: Sendable {
     -> PVPSource
   {
     var collector = Collector(root: imageRoot)
-    for path in paths {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw TrainingError(.io, path, "cannot read the shard file")
-      }
-      do {
-        let reader = try ShardReader(
-          bytes: [UInt8](data), expectedDigest: nil, expectedKind: .pvpOutput, name: path)
-        try collector.read(reader)
-      } catch let error as ShardError {
-        throw TrainingError(.badData, path, "\(error)")
-      }
-    }
-    return try collector.source(
-      name: paths.count == 1 ? paths[0] : "\(paths.count) shard files", locOrder: locOrder)
+    try ShardFiles.forEach(paths, kind: .pvpOutput) { _, reader in try collector.read(reader) }
+    return try collector.source(name: ShardFiles.name(paths), locOrder: locOrder)
   }
 
   /// Answers grouped by image, images in first-seen order.
