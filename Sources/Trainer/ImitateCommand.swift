@@ -69,12 +69,14 @@ struct ImitateCommand: ParsableCommand {
           "frames and question take \(longest) positions with the answer, the model has \(config.maxPositions); enqueue gen-game with a shorter --instruction (brief or none)"
         )
       }
+      // Read before training, so that a wrong held-out job fails now, not after it.
+      let heldOut = try holdoutJob.map {
+        try GameSource.jobs([$0], databaseURL: database.resolved, imageSize: config.imageSize, logger: logger)
+      }
       try stage.train(
         "pixelprobe-train imitate", data: data, initial: initialWeights, config: config,
         imagesPerStep: examplesPerStep, questionsPerImage: 1, logger: logger)
-      guard let holdoutJob else { return }
-      let heldOut = try GameSource.jobs(
-        [holdoutJob], databaseURL: database.resolved, imageSize: config.imageSize, logger: logger)
+      guard let heldOut else { return }
       let majority = counts.indices.max { counts[$0] < counts[$1] }!
       let score = try ImitationScore.measure(
         try NativeVLM.load(path: stage.out), heldOut: heldOut, majorityAction: majority, limit: holdoutCount)

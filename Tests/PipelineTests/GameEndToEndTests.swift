@@ -225,11 +225,12 @@ import Testing
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("imitate-\(UUID())").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    func imitate(_ job: Int64) throws -> ProcessRunner.Finished {
+    func imitate(_ job: Int64, holdout: Int64? = nil) throws -> ProcessRunner.Finished {
       try ProcessRunner.run(
         "pixelprobe-train",
         [
-          "imitate", "--job", "\(job)", "--holdout-job", "\(short)", "--size", "micro", "--steps", "3",
+          "imitate", "--job", "\(job)", "--holdout-job", "\(holdout ?? short)", "--size", "micro", "--steps",
+          "3",
           "--examples-per-step", "4", "--threads", "1", "--checkpoint", directory + "/\(job).checkpoint",
           "--out", directory + "/\(job).safetensors",
         ], environment: try Self.environment)
@@ -242,6 +243,11 @@ import Testing
     let line = trained.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(line.hasPrefix("held-out job \(short): 6 observations, expert's action answered "))
     #expect(FileManager.default.fileExists(atPath: directory + "/\(short).safetensors"))
+    // A held-out job that is not there fails before any training, naming it.
+    let missing = try imitate(short, holdout: 999_999_999)
+    #expect(missing.status != 0)
+    #expect(missing.stderr.contains("job 999999999: no such job"), "\(missing.stderr)")
+    #expect(!missing.stderr.contains("steps (resumed"))
     let refused = try imitate(full)
     #expect(refused.status != 0)
     #expect(refused.stderr.contains("shorter --instruction"), "\(refused.stderr)")
