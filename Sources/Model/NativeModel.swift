@@ -12,8 +12,8 @@ public struct NativeModel: VisionLanguageModel {
   public let maxTokens: Int
 
   /// CLIP's normalisation, as MiniGPT-v2 applies it.
-  static let mean: [Float] = [0.48145466, 0.4578275, 0.40821073]
-  static let std: [Float] = [0.26862954, 0.26130258, 0.27577711]
+  public static let mean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+  public static let std: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
   public init(uri: ModelURI) throws(ModelError) {
     self.uri = uri.description
@@ -46,15 +46,19 @@ public struct NativeModel: VisionLanguageModel {
 
   /// The model's input: the image resized to its input size (Pillow BICUBIC), CLIP-normalised,
   /// channel-major.
-  public func pixels(_ image: RGBImage) -> [Float] {
-    let size = vlm.config.imageSize
+  public func pixels(_ image: RGBImage) -> [Float] { Self.input(image, size: vlm.config.imageSize) }
+
+  /// `image` as a `size x size` model input: resized with Pillow's BICUBIC unless it already has
+  /// that size, scaled to [0, 1], CLIP-normalised, channel-major. Training prepares its images
+  /// with this too, so both see the same values.
+  public static func input(_ image: RGBImage, size: Int) -> [Float] {
     let resized =
       image.width == size && image.height == size
       ? image : Resampler.bicubic(image, width: size, height: size)
     var out = [Float](repeating: 0, count: 3 * size * size)
     for i in 0..<(size * size) {
       for c in 0..<3 {
-        out[c * size * size + i] = (Float(resized.pixels[i * 3 + c]) / 255 - Self.mean[c]) / Self.std[c]
+        out[c * size * size + i] = (Float(resized.pixels[i * 3 + c]) / 255 - mean[c]) / std[c]
       }
     }
     return out

@@ -77,9 +77,13 @@ struct ImitateCommand: ParsableCommand {
         "pixelprobe-train imitate", data: data, initial: initialWeights, config: config,
         imagesPerStep: examplesPerStep, questionsPerImage: 1, logger: logger)
       guard let heldOut else { return }
-      let majority = counts.indices.max { counts[$0] < counts[$1] }!
+      let majority = data.majorityAction
+      // The weights as play-game loads them (`native:` URI, its default answer length).
+      guard let model = try ModelFactory.make("native:\(stage.out)") as? any MultiImageModel else {
+        throw TrainingError(.badOption, "--out", "\(stage.out) does not load as a native: model")
+      }
       let score = try ImitationScore.measure(
-        try NativeVLM.load(path: stage.out), heldOut: heldOut, majorityAction: majority, limit: holdoutCount)
+        model, heldOut: heldOut, majorityAction: majority, limit: holdoutCount)
       print(
         "held-out \(heldOut.name): \(score.observations) observations, expert's action answered "
           + "\(String(format: "%.1f", 100 * score.accuracy))% (always \(data.actions[majority]): "

@@ -12,7 +12,7 @@ struct StageOptions: ParsableArguments {
   @Option(help: "Model preset when there are no initial weights.")
   var size: String = "tiny"
   @Option(help: "Trained parts: any of vision,connector,lm.")
-  var parts: String = "connector,lm"
+  var parts: TrainableParts = [.connector, .lm]
   @Option(help: "LoRA rank on the LM projections (0: train the LM fully).")
   var loraRank: Int = 0
   @Option(help: "Steps.")
@@ -35,7 +35,6 @@ struct StageOptions: ParsableArguments {
   var out: String
 
   func validate() throws {
-    guard TrainableParts(parsing: parts) != nil else { throw ValidationError("bad --parts \(parts)") }
     guard initial != nil || NativeModelConfig.presets[size] != nil else {
       throw ValidationError("unknown --size \(size)")
     }
@@ -60,11 +59,8 @@ struct StageOptions: ParsableArguments {
     _ command: String, data: some TrainingData, initial: NativeTensorStore, config: NativeModelConfig,
     imagesPerStep: Int, questionsPerImage: Int, logger: Logger
   ) throws {
-    guard let trained = TrainableParts(parsing: parts) else {
-      throw ValidationError("bad --parts \(parts)")
-    }
     let model = TrainableVLM(
-      config: config, lora: loraRank > 0 ? LoRAConfig(rank: loraRank) : nil, parts: trained)
+      config: config, lora: loraRank > 0 ? LoRAConfig(rank: loraRank) : nil, parts: parts)
     var options = TrainingRun.Options(
       steps: steps, imagesPerStep: imagesPerStep, questionsPerImage: questionsPerImage, learningRate: lr,
       warmupSteps: warmup, seed: seed, threads: threads, checkpointEvery: checkpointEvery,

@@ -40,6 +40,12 @@ public struct GameSource: Sendable, TrainingData {
     return counts
   }
 
+  /// The expert's most frequent action (the lowest number on a tie).
+  public var majorityAction: Int {
+    let counts = actionCounts
+    return counts.indices.max { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }!
+  }
+
   /// Entropy (nats) of the expert's action frequencies: the answer loss of a model that ignores
   /// the frames and only learns how often each action comes.
   public var actionEntropy: Double {
@@ -130,7 +136,7 @@ public struct GameSource: Sendable, TrainingData {
   public func item(_ observation: Observation) -> TrainingItem {
     var pixels: [Float] = []
     pixels.reserveCapacity(observation.frames.count * 3 * imageSize * imageSize)
-    for index in observation.frames { pixels += ModelInput.normalise(frames[index]) }
+    for index in observation.frames { pixels += ModelInput.pixels(frames[index], size: imageSize) }
     return TrainingItem(
       pixels: pixels, frames: observation.frames.count,
       examples: [PromptExample(question: observation.question, answer: "\(observation.action)")])

@@ -2,8 +2,9 @@ import Games
 public import Model
 
 /// How often a model answers the expert's action on observations it was not trained on (a
-/// held-out gen-game job), against always answering the most frequent training action. Greedy
-/// answers, parsed as `play-game` parses them (`GameAction.parse`).
+/// held-out gen-game job), against always answering the most frequent training action. The
+/// model answers as in `play-game` (`MultiImageModel.answer` with the frames, oldest first)
+/// and its answers are parsed as there (`GameAction.parse`).
 public struct ImitationScore: Sendable, Equatable {
   public var observations: Int
   public var correct: Int
@@ -20,7 +21,7 @@ public struct ImitationScore: Sendable, Equatable {
   /// Scores `model` on up to `limit` observations of `heldOut`, evenly spaced over it.
   /// `majorityAction` is the training data's most frequent action.
   public static func measure(
-    _ model: NativeVLM, heldOut: GameSource, majorityAction: Int, limit: Int
+    _ model: any MultiImageModel, heldOut: GameSource, majorityAction: Int, limit: Int
   ) throws -> ImitationScore {
     let count = min(limit, heldOut.observations.count)
     var score = ImitationScore(
@@ -28,9 +29,8 @@ public struct ImitationScore: Sendable, Equatable {
       answered: [Int](repeating: 0, count: heldOut.actions.count))
     for i in 0..<count {
       let observation = heldOut.observations[i * heldOut.observations.count / count]
-      let frames = observation.frames.map { ModelInput.normalise(heldOut.frames[$0]) }
-      let prefix = try model.encodeImages(frames)
-      let answer = try model.answer(prefix: prefix, questions: [observation.question], maxNewTokens: 8)[0]
+      let answer = try model.answer(
+        observation.question, images: observation.frames.map { heldOut.frames[$0] })
       if observation.action == majorityAction { score.majorityCorrect += 1 }
       guard let action = GameAction.parse(answer, actions: heldOut.actions) else {
         score.unparsable += 1

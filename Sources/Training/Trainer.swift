@@ -65,11 +65,10 @@ public final class Trainer {
     let model = state.model
     var built: [SequenceGroup] = []
     for item in items {
-      let imageValues = 3 * model.config.imageSize * model.config.imageSize
-      guard item.frames > 0, item.pixels.count == item.frames * imageValues else {
+      guard item.frames > 0, item.pixels.count == item.frames * model.imageValues else {
         throw TrainingError(
           .badData, "step \(state.step + 1)",
-          "\(item.frames) images have \(item.pixels.count) values, expected \(imageValues) each")
+          "\(item.frames) images have \(item.pixels.count) values, expected \(model.imageValues) each")
       }
       built.append(try SequenceGroup(item.examples, frames: item.frames, config: model.config))
     }

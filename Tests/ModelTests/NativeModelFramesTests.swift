@@ -8,9 +8,37 @@ import Testing
   static let a = nativeTestPixels(.micro, seed: 5)
   static let b = nativeTestPixels(.micro, seed: 6)
 
+  /// The single-image prefix is MiniGPT-v2's wrapping, built here token by token the plain
+  /// way (BOS, the bytes of `[INST] <Img>`, the visual tokens, the bytes of `</Img> `), not
+  /// through the frames code; one frame gives the same keys and values.
   @Test func oneFrameIsTheSingleImagePrefix() throws {
+    let model = Self.model
+    let config = NativeModelConfig.micro
+    let head = [NativeVocabulary.bos] + Array("[INST] <Img>".utf8).map(Int.init)
+    let tail = Array("</Img> ".utf8).map(Int.init)
+    let rows = head.count + config.visualTokenCount + tail.count
+    let dim = config.lmDim
+    let x = NativeBuffer(rows * dim)
+    model.lm.embed(head, positions: Array(0..<head.count), into: x.base)
+    Self.a.withUnsafeBufferPointer { p in
+      let features = model.vision.forward(p.baseAddress!, profile: nil)
+      model.connector.forward(features.base, into: x.base + head.count * dim, profile: nil)
+    }
+    model.lm.addPositions(from: head.count, rows: config.visualTokenCount, to: x.base + head.count * dim)
+    let tailStart = head.count + config.visualTokenCount
+    model.lm.embed(tail, positions: Array(tailStart..<rows), into: x.base + tailStart * dim)
+    var keys: [[Float]] = []
+    for block in model.lm.blocks {
+      let k = NativeBuffer(rows * dim)
+      let v = NativeBuffer(rows * dim)
+      block.forward(x.base, rows: rows, causal: true, keys: k.base, values: v.base, profile: nil)
+      keys.append(k.array)
+    }
     let single = try Self.model.encodeImage(Self.a)
     let frames = try Self.model.encodeImages([Self.a])
+    #expect(single.length == rows)
+    #expect(config.prefixLength == 1 + 12 + 4 + 7)
+    for layer in 0..<keys.count { #expect(nativeMaxDifference(single.keys[layer], keys[layer]) < 1e-6) }
     #expect(frames.length == single.length)
     #expect(frames.length == NativeModelConfig.micro.prefixLength(frames: 1))
     for layer in 0..<single.keys.count {

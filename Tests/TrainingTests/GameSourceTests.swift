@@ -119,7 +119,15 @@ import Testing
     #expect(last.loss < first.loss / 10)
     let counts = data.actionCounts
     let majority = counts.indices.max { counts[$0] < counts[$1] }!
-    let trained = try NativeVLM(config: config, weights: model.mergedWeights(state.params))
+    #expect(data.majorityAction == majority)
+    // Scored through the `native:` backend, as play-game would load the weights.
+    let weights = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "imitated-\(UUID()).safetensors"
+    )
+    .path
+    defer { try? FileManager.default.removeItem(atPath: weights) }
+    try NativeVLM(config: config, weights: model.mergedWeights(state.params)).save(path: weights)
+    let trained = try NativeModel(uri: ModelURI(parsing: "native:\(weights)"))
     let score = try ImitationScore.measure(trained, heldOut: heldOut, majorityAction: majority, limit: 100)
     #expect(score.observations == 12)
     #expect(score.unparsable == 0)

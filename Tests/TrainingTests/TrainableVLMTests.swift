@@ -4,30 +4,50 @@ import Testing
 @testable import Training
 
 @Suite struct TrainableVLMTests {
+  /// The same random weights as an inference model and as a trainable one, with the training
+  /// forward pass up to the scored logits `[lossRows, V]` of `group` on `pixels`.
+  struct Twins {
+    let vlm: NativeVLM
+    let model: TrainableVLM
+    let params: TensorBuffer
+    let grads: TensorBuffer
+    let tape: ModelTape
+
+    init(seed: UInt64) throws {
+      let config = Fixture.config
+      let store = NativeVLM.randomWeights(config: config, seed: seed, std: 0.1)
+      vlm = try NativeVLM(config: config, weights: store)
+      model = TrainableVLM(config: config)
+      params = try model.makeParameters(from: store)
+      grads = TensorBuffer(model.layout)
+      tape = ModelTape(visionLayers: config.visionLayers, lmLayers: config.lmLayers)
+    }
+
+    func trainingLogits(_ pixels: [Float], group: SequenceGroup) -> [Float] {
+      let access = ParameterAccess(params: params.base, grads: grads.base)
+      return pixels.withUnsafeBufferPointer { p in
+        let hidden = model.lmForward(access, pixels: p.baseAddress!, group: group, tape: tape)
+        let out = model.scoredLogits(access, hidden: hidden, group: group, tape: tape)
+        return Array(
+          UnsafeBufferPointer(start: out, count: group.lossRows.count * model.config.vocabularySize))
+      }
+    }
+  }
+
   /// The training forward pass (shared prefix, suffixes, loss rows only) gives the logits that
   /// `NativeVLM.referenceLogits` computes the plain way for each answer position.
   @Test func logitsMatchTheInferenceModel() throws {
     let config = Fixture.config
-    let store = NativeVLM.randomWeights(config: config, seed: 11, std: 0.1)
-    let vlm = try NativeVLM(config: config, weights: store)
-    let model = TrainableVLM(config: config)
-    let params = try model.makeParameters(from: store)
-    let grads = TensorBuffer(model.layout)
+    let twins = try Twins(seed: 11)
     let pixels = Fixture.pixels()
     let group = try SequenceGroup(Fixture.examples, config: config)
-    let tape = ModelTape(visionLayers: config.visionLayers, lmLayers: config.lmLayers)
-    let access = ParameterAccess(params: params.base, grads: grads.base)
-    let logits = pixels.withUnsafeBufferPointer { p in
-      let hidden = model.lmForward(access, pixels: p.baseAddress!, group: group, tape: tape)
-      let out = model.scoredLogits(access, hidden: hidden, group: group, tape: tape)
-      return Array(UnsafeBufferPointer(start: out, count: group.lossRows.count * config.vocabularySize))
-    }
+    let logits = twins.trainingLogits(pixels, group: group)
     var row = 0
     var worst: Float = 0
     for example in Fixture.examples {
       let answer = NativeVocabulary.encode(example.answer)
       for prefix in 0...answer.count {
-        let expected = try vlm.referenceLogits(
+        let expected = try twins.vlm.referenceLogits(
           pixels: pixels, question: example.question, answer: Array(answer[0..<prefix]))
         for v in 0..<config.vocabularySize {
           worst = max(worst, abs(expected[v] - logits[row * config.vocabularySize + v]))
@@ -44,32 +64,20 @@ import Testing
   /// are swapped (each frame has its own visual rows).
   @Test func frameLogitsMatchTheInferenceModel() throws {
     let config = Fixture.config
-    let store = NativeVLM.randomWeights(config: config, seed: 12, std: 0.1)
-    let vlm = try NativeVLM(config: config, weights: store)
-    let model = TrainableVLM(config: config)
-    let params = try model.makeParameters(from: store)
-    let grads = TensorBuffer(model.layout)
+    let twins = try Twins(seed: 12)
     let (a, b) = (Fixture.pixels(seed: 21), Fixture.pixels(seed: 22))
     let example = PromptExample(question: "[carracing] choose an action from Action Space: ", answer: "3")
     let group = try SequenceGroup([example], frames: 2, config: config)
     // The question's 48 bytes and " [/INST]" (8), then the answer byte; EOS is predicted, not fed.
     #expect(group.shape.shared + group.suffixLength == config.prefixLength(frames: 2) + 48 + 8 + 1)
-    let tape = ModelTape(visionLayers: config.visionLayers, lmLayers: config.lmLayers)
-    let access = ParameterAccess(params: params.base, grads: grads.base)
-    func logits(_ pixels: [Float]) -> [Float] {
-      pixels.withUnsafeBufferPointer { p in
-        let hidden = model.lmForward(access, pixels: p.baseAddress!, group: group, tape: tape)
-        let out = model.scoredLogits(access, hidden: hidden, group: group, tape: tape)
-        return Array(UnsafeBufferPointer(start: out, count: group.lossRows.count * config.vocabularySize))
-      }
-    }
-    let trained = logits(a + b)
-    let swapped = logits(b + a)
+    let trained = twins.trainingLogits(a + b, group: group)
+    let swapped = twins.trainingLogits(b + a, group: group)
     #expect(group.lossRows.count == 2)
     var worst: Float = 0
     var apart: Float = 0
     for (row, answer) in [[Int](), NativeVocabulary.encode("3")].enumerated() {
-      let expected = try vlm.referenceLogits(frames: [a, b], question: example.question, answer: answer)
+      let expected = try twins.vlm.referenceLogits(
+        frames: [a, b], question: example.question, answer: answer)
       for v in 0..<config.vocabularySize {
         worst = max(worst, abs(expected[v] - trained[row * config.vocabularySize + v]))
         apart = max(apart, abs(expected[v] - swapped[row * config.vocabularySize + v]))

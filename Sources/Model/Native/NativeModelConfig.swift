@@ -72,9 +72,7 @@ extension NativeModelConfig {
   public var visualTokenCount: Int { patchCount / 4 }
   public var vocabularySize: Int { NativeVocabulary.size }
   /// Tokens of the shared image prefix: BOS, `[INST] <Img>`, the visual tokens, `</Img> `.
-  public var prefixLength: Int {
-    1 + NativePrompt.imageOpen.count + visualTokenCount + NativePrompt.imageClose.count
-  }
+  public var prefixLength: Int { prefixLength(frames: 1) }
 
   /// Checks that the numbers describe a model that can be built; `file` names the weights file
   /// the config came from, if any.

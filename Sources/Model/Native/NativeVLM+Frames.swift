@@ -10,7 +10,8 @@ extension NativeModelConfig {
 
 extension NativePrompt {
   /// The pieces of the frames' prefix: `[INST] `, then per frame `<Img>`, its visual tokens and
-  /// `</Img>`, then `frameTail` (one space). One frame gives `imageOpen`, `imageClose`.
+  /// `</Img>`, then `frameTail` (one space). One frame gives MiniGPT-v2's single-image wrapping
+  /// `[INST] <Img>...</Img> `.
   public static let instOpen = NativeVocabulary.encode("[INST] ")
   public static let frameOpen = NativeVocabulary.encode("<Img>")
   public static let frameClose = NativeVocabulary.encode("</Img>")

@@ -17,11 +17,10 @@ public enum NativeVocabulary {
 }
 
 /// MiniGPT-v2's prompt wrapping, `[INST] <Img><ImageHere></Img> {question} [/INST]`, in bytes.
-/// The tokens are BOS, `imageOpen`, the visual tokens, `imageClose` (the shared image prefix),
-/// then the question's bytes, `questionClose`, then the answer's bytes and EOS.
+/// The tokens are BOS, `[INST] `, per image `<Img>` + its visual tokens + `</Img>`, one space
+/// (the shared image prefix, NativeVLM+Frames.swift), then the question's bytes,
+/// `questionClose`, then the answer's bytes and EOS.
 public enum NativePrompt {
-  public static let imageOpen = NativeVocabulary.encode("[INST] <Img>")
-  public static let imageClose = NativeVocabulary.encode("</Img> ")
   public static let questionClose = NativeVocabulary.encode(" [/INST]")
 
   /// The tokens that follow the image prefix for `question`.
