@@ -12,7 +12,11 @@ struct JobOptions: ParsableArguments {
     help: "Seconds a worker's lease on a shard lasts between heartbeats (default: gen-pvp 120, others 300)."
   )
   var leaseSeconds: Int?
-  @Option(help: "Idempotency key (default: the full job specification).")
+  @Option(
+    help: """
+      Idempotency key, of any length: enqueueing again with the same key returns the first job \
+      (default: the kind and the full job specification; the database keeps its SHA-256).
+      """)
   var idempotencyKey: String?
 
   func apply<Request: JobSettings>(to request: inout Request) {

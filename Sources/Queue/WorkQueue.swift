@@ -30,7 +30,8 @@ public struct WorkQueue {
 
   /// Enqueues a job in ONE transaction: the job row, then `build` adds its shards (blobs stored,
   /// rows copied in chunks), then a notification. If a job with the same idempotency key exists,
-  /// returns it with `created == false` without calling `build`. Any error leaves nothing behind
+  /// returns it with `created == false` without calling `build`. The database keeps the key's
+  /// SHA-256 (`job_key_digest`), so a key of any length works. Any error leaves nothing behind
   /// (blobs in a file store excepted: unreferenced, content-addressed, harmless).
   @discardableResult
   public func enqueue(
@@ -47,7 +48,7 @@ public struct WorkQueue {
       let inserted = try connection.query(
         """
         INSERT INTO jobs (kind, spec, idempotency_key, max_attempts, lease_seconds)
-        VALUES ($1, $2::jsonb, $3, $4, $5)
+        VALUES ($1, $2::jsonb, job_key_digest($3), $4, $5)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id
         """,
@@ -57,7 +58,7 @@ public struct WorkQueue {
         ])
       guard let jobID = inserted.int64(0, 0) else {
         let existing = try connection.query(
-          "SELECT id, total_shards, total_questions FROM jobs WHERE idempotency_key = $1",
+          "SELECT id, total_shards, total_questions FROM jobs WHERE idempotency_key = job_key_digest($1)",
           [.optional(job.idempotencyKey)])
         guard let id = existing.int64(0, 0) else {
           throw QueueError(

@@ -130,6 +130,45 @@ struct MigratorTests {
     #expect(found.map { FileManager.default.fileExists(atPath: $0 + "/0001_queue.sql") } == true)
   }
 
+  @Test func jobsEnqueuedBeforeKeyDigestsAreFoundAfterTheMigration() throws {
+    // The migrations up to 0007 only: keys stored as text, as before digests.
+    let directory = try copyOfMigrations()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let later = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+      (Int($0.prefix(4)) ?? 0) >= 8
+    }
+    for name in later {
+      try FileManager.default.moveItem(
+        atPath: directory + "/" + name, toPath: directory + "/" + name + ".later")
+    }
+    let connection = try TestDatabase.connect(try TestDatabase.freshSchema(prefix: "ppmig"))
+    try Migrator(directory: directory, logger: TestDatabase.logger).migrate(on: connection)
+    let oldKey = #"eval-re:{"images":["a.png"]}"#
+    let old = try connection.query(
+      "INSERT INTO jobs (kind, spec, idempotency_key) VALUES ('eval-re', '{}', $1) RETURNING id",
+      [.text(oldKey)]
+    ).int64(0, 0)
+    try connection.execute("INSERT INTO jobs (kind, spec) VALUES ('eval-re', '{}')")
+    for name in later {
+      try FileManager.default.moveItem(
+        atPath: directory + "/" + name + ".later", toPath: directory + "/" + name)
+    }
+    #expect(
+      try Migrator(directory: directory, logger: TestDatabase.logger).migrate(on: connection)
+        == later.sorted())
+    #expect(
+      try connection.query("SELECT idempotency_key FROM jobs WHERE id = $1", [.int(try #require(old))])
+        .string(0, 0)
+        == (try sha256Hex(oldKey)))
+    #expect(
+      try connection.query("SELECT count(*) FROM jobs WHERE idempotency_key IS NULL").string(0, 0) == "1")
+    // Enqueueing the same key again finds the old job and builds nothing.
+    let again = try WorkQueue(connection: connection).enqueue(
+      NewJob(kind: "eval-re", spec: "{}", idempotencyKey: oldKey), store: PostgresBlobStore()
+    ) { _ in Issue.record("the migrated key must find the old job") }
+    #expect(again.jobID == old && !again.created)
+  }
+
   @Test func theHotQueueTablesHaveTheirAutovacuumSettings() throws {
     let connection = try TestDatabase.connect()
     let rows = try connection.query(

@@ -59,6 +59,23 @@ struct QueueFixture {
   }
 }
 
+/// SHA-256 of a string's UTF-8 bytes in hex, as sha256sum prints it (an independent reference for
+/// the database's `job_key_digest`).
+func sha256Hex(_ text: String) throws -> String {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+  let input = Pipe()
+  let output = Pipe()
+  process.standardInput = input
+  process.standardOutput = output
+  try process.run()
+  input.fileHandleForWriting.write(Data(text.utf8))
+  try input.fileHandleForWriting.close()
+  let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  return String(printed.prefix(64))
+}
+
 func output(questions: Int = 10) -> ShardOutput {
   ShardOutput(outputDigest: nil, outputSize: nil, questions: questions)
 }
@@ -92,8 +109,50 @@ struct WorkQueueTests {
     }
     #expect(again == EnqueueResult(jobID: first, created: false, shards: 3, questions: 30))
     #expect(built.withLock { $0 } == false)
-    #expect(try fixture.value("SELECT count(*) FROM jobs WHERE idempotency_key = $1", [.text(key)]) == "1")
+    #expect(
+      try fixture.value("SELECT count(*) FROM jobs WHERE idempotency_key = job_key_digest($1)", [.text(key)])
+        == "1")
     #expect(try fixture.value("SELECT count(*) FROM blobs WHERE digest = 'test:never'") == "0")
+    // The row keeps the key's SHA-256, as sha256sum computes it, not the key itself.
+    #expect(
+      try fixture.value("SELECT idempotency_key FROM jobs WHERE id = $1", [.int(first)])
+        == (try sha256Hex(key)))
+  }
+
+  @Test func aKeyOfAnyLengthIsOneJob() throws {
+    let fixture = try QueueFixture("idemlong")
+    // Past PostgreSQL's btree limit (about 2,700 bytes) many times over, and not ASCII.
+    let key = String(repeating: "ключ-\(fixture.kind)-", count: 10_000 / (fixture.kind.count + 6) + 1)
+    #expect(key.utf8.count > 10_000)
+    let first = try fixture.enqueue(shards: 2, key: key)
+    let again = try fixture.enqueue(shards: 5, key: key)
+    #expect(again == first)
+    let other = try fixture.enqueue(shards: 1, key: key + "!")
+    #expect(other != first)
+    #expect(try fixture.value("SELECT total_shards FROM jobs WHERE id = $1", [.int(first)]) == "2")
+    #expect(
+      try fixture.value("SELECT idempotency_key FROM jobs WHERE id = $1", [.int(first)])
+        == (try sha256Hex(key)))
+  }
+
+  @Test func aHugeSpecIsItsOwnKey() throws {
+    let fixture = try QueueFixture("idemspec")
+    // A spec like an eval-re job's over 1,000 long image names: its text is about 200 KB.
+    let names = (0..<1000).map { "\"\(String(repeating: "n", count: 180))-\($0).png\"" }
+    let spec = #"{"images":["# + names.joined(separator: ",") + "]}"
+    let key = "\(fixture.kind):\(spec)"
+    let job = NewJob(kind: fixture.kind, spec: spec, idempotencyKey: key)
+    let made = try fixture.queue.enqueue(job, store: PostgresBlobStore()) { sink in
+      try sink.add(bytes: [7], digest: "test:\(fixture.kind):0", questions: 4)
+    }
+    let found = try fixture.queue.enqueue(job, store: PostgresBlobStore()) { _ in
+      Issue.record("an identical spec must find the first job")
+    }
+    #expect(made.created && !found.created && found.jobID == made.jobID)
+    #expect(
+      try fixture.value(
+        "SELECT jsonb_array_length(spec->'images') FROM jobs WHERE id = $1", [.int(made.jobID)])
+        == "1000")
   }
 
   @Test func concurrentEnqueuesWithOneKeyMakeOneJob() throws {
