@@ -10,5 +10,6 @@ struct BenchCommand: ParsableCommand {
       ResizeBenchmark.self, QueueBenchmark.self, GenPVPBenchmark.self, ShardsBenchmark.self,
       NativeBenchmark.self, EvalREBenchmark.self, ScoreRefCOCOBenchmark.self,
       TrainBenchmark.self, LoadBenchmark.self, LoadWorkerCommand.self, GameBenchmark.self,
+      EvalVQABenchmark.self,
     ])
 }

@@ -11,6 +11,6 @@ struct EnqueueCommand: ParsableCommand {
       """,
     subcommands: [
       EnqueueGenPVPCommand.self, EnqueueEvalRECommand.self, EnqueueScoreRefCOCOCommand.self,
-      EnqueuePlayGameCommand.self, EnqueueGenGameCommand.self,
+      EnqueuePlayGameCommand.self, EnqueueGenGameCommand.self, EnqueueEvalVQACommand.self,
     ])
 }

@@ -44,6 +44,10 @@ struct RenderCommand: ParsableCommand {
         printError("coordinator render: wrote \(written.count) files to \(out) (open \(out)/index.html)")
         return
       }
+      guard kind != EvalVQASpec.kind else {
+        throw PipelineError(
+          .unknownKind, "job \(job)", "\(kind) jobs have no pictures (coordinator report or export instead)")
+      }
       let written =
         kind == ScoreRefCOCOSpec.kind
         ? try ScoreRefCOCORenderer(connection: connection).render(job: job, to: out)

@@ -25,6 +25,8 @@ import Synchronization
 ///                (mean byte of the last image's RGB pixels) modulo the number of actions listed,
 ///                if the message holds the game's frame count (2 or 4), else an unparsable
 ///                `got N images` (proves every frame and the question travelled)
+///   vqa          VQA questions: `True.` when the question asks "true or false", `(A)` when it
+///                lists options, else `Yes` (each scorable; `no image` without an image)
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
 @main
 struct FakeVLMServer {
@@ -118,6 +120,10 @@ final class ChatHandler: Sendable {
       return completion("I cannot tell.")
     case "game":
       return completion(Self.gameAnswer(text: text, images: request.images))
+    case "vqa":
+      guard !request.imageBase64.isEmpty else { return completion("no image") }
+      if text.contains("true or false") { return completion("True.") }
+      return completion(text.contains(" Options: (A) ") ? "(A)" : "Yes")
     case "refer":
       guard !request.imageBase64.isEmpty else { return completion("no image") }
       if text.hasPrefix(TaskFormat.referQuestion(sentence: "")) {

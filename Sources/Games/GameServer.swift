@@ -52,8 +52,8 @@ public final class GameServer {
     (pid, input, output) = try Self.spawn(location, stderrPath: stderrPath)
     do throws(GameError) {
       let reply = try request(
-        #"{"op":"make","game":"\#(game.rawValue)","discretisation":"\#(discretisation)","expert":\#(expert)}"#
-      )
+        #"{"op":"make","game":"\#(game.rawValue)","discretisation":"\#(discretisation)","expert":\#(expert)}"#,
+        timeout: max(timeout, Self.startTimeout))
       guard reply.header.actions == names, reply.header.env_id == environmentID else {
         throw GameError(
           .protocolError, name,
@@ -124,11 +124,18 @@ public final class GameServer {
 
   private var name: String { "game environment server (\(game), pid \(pid))" }
 
-  private func request(_ line: String) throws(GameError) -> (header: Header, frame: [UInt8]) {
+  /// How long the first reply may take: Python importing gymnasium and making the game takes
+  /// seconds on a loaded machine, whatever the per-step `timeout`.
+  static let startTimeout: Double = 60
+
+  private func request(_ line: String, timeout: Double? = nil) throws(GameError) -> (
+    header: Header, frame: [UInt8]
+  ) {
     guard !reaped else { throw GameError(.serverDied, name, "already closed") }
-    let deadline = Date().addingTimeInterval(timeout)
+    let limit = timeout ?? self.timeout
+    let deadline = Date().addingTimeInterval(limit)
     try write(Array((line + "\n").utf8))
-    let headerBytes = try readLine(deadline: deadline)
+    let headerBytes = try readLine(deadline: deadline, limit: limit)
     let header: Header
     do {
       header = try JSONDecoder().decode(Header.self, from: Data(headerBytes))
@@ -140,7 +147,7 @@ public final class GameServer {
     guard header.frame_bytes >= 0, header.frame_bytes <= 64 << 20 else {
       throw GameError(.protocolError, name, "frame_bytes \(header.frame_bytes) is out of range")
     }
-    let frame = try readExactly(header.frame_bytes, deadline: deadline)
+    let frame = try readExactly(header.frame_bytes, deadline: deadline, limit: limit)
     guard header.ok else {
       throw GameError(.protocolError, name, "refused: \(header.error ?? "no reason given")")
     }
@@ -159,7 +166,7 @@ public final class GameServer {
     }
   }
 
-  private func readLine(deadline: Date) throws(GameError) -> ArraySlice<UInt8> {
+  private func readLine(deadline: Date, limit: Double) throws(GameError) -> ArraySlice<UInt8> {
     var searched = start
     while true {
       if let newline = buffer[searched...].firstIndex(of: 0x0A) {
@@ -171,12 +178,12 @@ public final class GameServer {
       guard buffer.count - start < 1 << 20 else {
         throw GameError(.protocolError, name, "a header line longer than 1 MiB")
       }
-      try fill(deadline: deadline)
+      try fill(deadline: deadline, limit: limit)
     }
   }
 
-  private func readExactly(_ count: Int, deadline: Date) throws(GameError) -> [UInt8] {
-    while buffer.count - start < count { try fill(deadline: deadline) }
+  private func readExactly(_ count: Int, deadline: Date, limit: Double) throws(GameError) -> [UInt8] {
+    while buffer.count - start < count { try fill(deadline: deadline, limit: limit) }
     let bytes = Array(buffer[start..<(start + count)])
     start += count
     if start == buffer.count {
@@ -186,7 +193,7 @@ public final class GameServer {
     return bytes
   }
 
-  private func fill(deadline: Date) throws(GameError) {
+  private func fill(deadline: Date, limit: Double) throws(GameError) {
     if start > 0 && start == buffer.count {
       buffer.removeAll(keepingCapacity: true)
       start = 0
@@ -196,7 +203,7 @@ public final class GameServer {
       guard remaining > 0 else {
         let tail = stderrTail()
         reap()
-        throw GameError(.timeout, name, "no reply within \(timeout) s; killed\(tail)")
+        throw GameError(.timeout, name, "no reply within \(limit) s; killed\(tail)")
       }
       var poller = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
       let ready = poll(&poller, 1, Int32(min(remaining * 1000, 60_000)) + 1)

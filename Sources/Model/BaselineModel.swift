@@ -15,6 +15,9 @@ public struct BaselineModel: VisionLanguageModel {
     /// Referring segmentation's "the box is the mask": the ground-truth box as its REC answer and
     /// `1` to every mask question, so the mask is every asked cell. No pixel answers.
     case box
+    /// VQA's prior: the benchmark's most frequent answer ("yes" / "true" for the binary ones), the
+    /// same to every question. Answers VQA questions only.
+    case prior
   }
 
   public let kind: Kind
@@ -27,6 +30,7 @@ public struct BaselineModel: VisionLanguageModel {
     case .thumbnail(let k): uri = "baseline:thumbnail?k=\(k)"
     case .oracle: uri = "baseline:oracle"
     case .box: uri = "baseline:box"
+    case .prior: uri = "baseline:prior"
     }
   }
 
@@ -44,10 +48,13 @@ public struct BaselineModel: VisionLanguageModel {
     case "box":
       try uri.allowOnly([])
       self.init(kind: .box)
+    case "prior":
+      try uri.allowOnly([])
+      self.init(kind: .prior)
     default:
       throw ModelError(
         .badURI, model: uri.description,
-        "unknown baseline '\(uri.target)' (known: mean, thumbnail?k=K, oracle, box)")
+        "unknown baseline '\(uri.target)' (known: mean, thumbnail?k=K, oracle, box, prior)")
     }
   }
 
@@ -55,7 +62,7 @@ public struct BaselineModel: VisionLanguageModel {
   public func reconstruction(of image: ModelImage) throws(ModelError) -> RGBImage {
     let target = image.target ?? Resampler.bicubic(image.rgb, width: image.grid, height: image.grid)
     switch kind {
-    case .box:
+    case .box, .prior:
       throw ModelError(.unsupportedTask, model: uri, "\(uri) answers no pixel questions")
     case .oracle:
       return target
@@ -122,6 +129,12 @@ public struct BaselineModel: VisionLanguageModel {
           throw ModelError(.unsupportedTask, model: uri, "\(uri) cannot answer refer questions")
         }
         return box.answerText(imageWidth: image.rgb.width, imageHeight: image.rgb.height)
+      case .vqa(let truth, let prior):
+        switch kind {
+        case .oracle: return truth
+        case .prior: return prior
+        default: throw ModelError(.unsupportedTask, model: uri, "\(uri) cannot answer VQA questions")
+        }
       }
     }
   }

@@ -8,6 +8,9 @@ public struct ModelQuestion: Sendable, Equatable {
     case mask(sentence: String, row: Int, col: Int)
     /// `[refer] give me the location of sentence`
     case refer(sentence: String)
+    /// A VQA benchmark question (eval-vqa). `truth` is what `baseline:oracle` answers, `prior` what
+    /// `baseline:prior` answers (the benchmark's most frequent answer); real models see the text.
+    case vqa(truth: String, prior: String)
   }
 
   public var text: String

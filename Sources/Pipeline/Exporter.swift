@@ -36,6 +36,11 @@ public struct Exporter {
       }
       let spec: GameSpec = try JobSpec.decode(json, job: job)
       return try GameExporter(connection: connection).export(job: job, kind: kind, spec: spec, to: sink)
+    case EvalVQASpec.kind:
+      guard format == .jsonl else {
+        throw PipelineError(.badOption, "--format", "eval-vqa jobs export as jsonl only")
+      }
+      return try EvalVQAExporter(connection: connection).export(job: job, to: sink)
     default:
       throw PipelineError(.unknownKind, "job \(job)", "cannot export jobs of kind \(kind)")
     }

@@ -4,6 +4,7 @@ public import Queue
 public struct PipelineExecutor: ShardExecutor {
   public static let kinds = [
     GenPVPSpec.kind, EvalRESpec.kind, ScoreRefCOCOSpec.kind, GameSpec.playKind, GameSpec.genKind,
+    EvalVQASpec.kind,
   ]
 
   public var imageRootOverride: String?
@@ -23,6 +24,8 @@ public struct PipelineExecutor: ShardExecutor {
       return try ScoreRefCOCOExecutor().execute(shard, context: context)
     case GameSpec.playKind, GameSpec.genKind:
       return try GameExecutor().execute(shard, context: context)
+    case EvalVQASpec.kind:
+      return try EvalVQAExecutor().execute(shard, context: context)
     default:
       throw ShardFailure(
         retryable: true, code: "unknown-kind",

@@ -150,24 +150,10 @@ public struct ScoreRefCOCOExecutor: ShardExecutor {
     return (output, row)
   }
 
-  /// One model call, its failures turned into shard verdicts (transport trouble is retried).
   func ask(
     _ questions: [ModelQuestion], model: any VisionLanguageModel, image: ModelImage, context: String
   ) throws -> [String] {
-    let answers: [String]
-    do {
-      answers = try model.answer(questions, about: image)
-    } catch let error as ModelError {
-      throw ShardFailure(
-        retryable: error.code == .transport || error.code == .server || error.code == .timeout,
-        code: "model-\(error.code.rawValue)", message: "\(context): \(error)")
-    }
-    guard answers.count == questions.count else {
-      throw ShardFailure(
-        retryable: false, code: "model-answers",
-        message: "\(context): \(model.uri) gave \(answers.count) answers to \(questions.count) questions")
-    }
-    return answers
+    try ModelCall.answers(questions, model: model, image: image, context: context)
   }
 }
 

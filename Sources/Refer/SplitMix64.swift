@@ -1,9 +1,11 @@
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, well-mixed 64-bit generator that is easy to
 /// reimplement in any language, which is why the sentence sample is defined with it.
-struct SplitMix64 {
-  var state: UInt64
+public struct SplitMix64: Sendable {
+  public var state: UInt64
 
-  mutating func next() -> UInt64 {
+  public init(state: UInt64) { self.state = state }
+
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,7 +15,7 @@ struct SplitMix64 {
 
   /// A uniform integer in `0..<bound` by rejection: draws below the largest multiple of `bound`
   /// are kept and reduced modulo `bound`.
-  mutating func next(below bound: UInt64) -> UInt64 {
+  public mutating func next(below bound: UInt64) -> UInt64 {
     precondition(bound > 0)
     let limit = UInt64.max - UInt64.max % bound
     while true {

@@ -10,7 +10,8 @@
 // Every error must be a ShardError; a crash, a trap or a sanitizer report is a finding.
 
 let kinds: [RecordKind] = [
-  .pvpInput, .pvpOutput, .reInput, .reOutput, .reOutputCompact, RecordKind("ZZZZ"),
+  .pvpInput, .pvpOutput, .reInput, .reOutput, .reOutputCompact, .vqaInput, .vqaOutput,
+  RecordKind("ZZZZ"),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -38,6 +39,8 @@ func read(_ blob: [UInt8]?) {
     case .reInput: while try reader.next(REImageInput.self) != nil {}
     case .reOutput: while try reader.next(REImageOutput.self) != nil {}
     case .reOutputCompact: while try reader.next(REImageOutputCompact.self) != nil {}
+    case .vqaInput: while try reader.next(VQAImageInput.self) != nil {}
+    case .vqaOutput: while try reader.next(VQAImageOutput.self) != nil {}
     default: while try reader.nextRawRecord() != nil {}
     }
   } catch {
