@@ -157,12 +157,19 @@ final class ChatHandler: Sendable {
       let image = try? ImageDecoder.decode([UInt8](data), name: "request")
     else { return nil }
     let entry = (target: Resampler.bicubic(image, width: 64, height: 64), width: image.width)
-    targets.withLock { $0[key] = entry }
-    // What arrived, for tests of the client's image sizing: counted once per distinct image.
-    count("image:\(image.width)x\(image.height)")
-    count(
-      data.starts(with: [0x89, 0x50, 0x4E, 0x47])
-        ? "format:png" : data.starts(with: [0xFF, 0xD8]) ? "format:jpeg" : "format:other")
+    // What arrived, for tests of the client's image sizing: counted once per distinct image
+    // (requests about one image race here; the first to store it counts it).
+    let isNew = targets.withLock { cache -> Bool in
+      guard cache[key] == nil else { return false }
+      cache[key] = entry
+      return true
+    }
+    if isNew {
+      count("image:\(image.width)x\(image.height)")
+      count(
+        data.starts(with: [0x89, 0x50, 0x4E, 0x47])
+          ? "format:png" : data.starts(with: [0xFF, 0xD8]) ? "format:jpeg" : "format:other")
+    }
     return entry
   }
 
