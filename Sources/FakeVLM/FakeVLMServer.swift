@@ -27,7 +27,8 @@ import Synchronization
 ///                `got N images` (proves every frame and the question travelled)
 ///   vqa          VQA questions: `True.` when the question asks "true or false", `(A)` when it
 ///                lists options, else `Yes` (each scorable; `no image` without an image)
-/// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON.
+/// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON, and the
+/// size (`image:WxH`) and format (`format:png|jpeg`) of each distinct image received.
 @main
 struct FakeVLMServer {
   static func main() throws {
@@ -156,7 +157,19 @@ final class ChatHandler: Sendable {
       let image = try? ImageDecoder.decode([UInt8](data), name: "request")
     else { return nil }
     let entry = (target: Resampler.bicubic(image, width: 64, height: 64), width: image.width)
-    targets.withLock { $0[key] = entry }
+    // What arrived, for tests of the client's image sizing: counted once per distinct image
+    // (requests about one image race here; the first to store it counts it).
+    let isNew = targets.withLock { cache -> Bool in
+      guard cache[key] == nil else { return false }
+      cache[key] = entry
+      return true
+    }
+    if isNew {
+      count("image:\(image.width)x\(image.height)")
+      count(
+        data.starts(with: [0x89, 0x50, 0x4E, 0x47])
+          ? "format:png" : data.starts(with: [0xFF, 0xD8]) ? "format:jpeg" : "format:other")
+    }
     return entry
   }
 

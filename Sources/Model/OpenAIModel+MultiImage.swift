@@ -3,7 +3,8 @@ import Foundation
 public import Imaging
 import Synchronization
 
-/// Several images in one user message: one `image_url` part per image (PNG data URLs, in order),
+/// Several images in one user message: one `image_url` part per image (PNG data URLs, in order;
+/// `image_size` and `image_format=jpeg` apply to each frame),
 /// then the text. With `template=minigptv2` the text is
 /// `[INST] <Img><ImageHere></Img><Img><ImageHere></Img>... {question} [/INST]`.
 extension OpenAIModel: MultiImageModel {
@@ -20,10 +21,11 @@ extension OpenAIModel: MultiImageModel {
     var body = Data(
       #"{"model":\#(jsonLiteral(modelName)),"temperature":0,"max_tokens":\#(maxTokens),"messages":[{"role":"user","content":["#
         .utf8)
-    for image in images {
-      let png = try PNGEncoder.encode(image)
-      body.append(contentsOf: Array(#"{"type":"image_url","image_url":{"url":"data:image/png;base64,"#.utf8))
-      body.append(Data(png).base64EncodedData())
+    for (n, image) in images.enumerated() {
+      let (bytes, mimeType) = try imageEncoding.payload(pixels: image, name: "frame \(n)", model: uri)
+      body.append(
+        contentsOf: Array(#"{"type":"image_url","image_url":{"url":"data:\#(mimeType);base64,"#.utf8))
+      body.append(Data(bytes).base64EncodedData())
       body.append(contentsOf: Array(#""}},"#.utf8))
     }
     body.append(contentsOf: Array(#"{"type":"text","text":"#.utf8))

@@ -10,6 +10,10 @@ import Synchronization
 /// server, Ollama...): one request per question, the image as a base64 data URL, the paper's
 /// question as the text. Up to `concurrency` requests in flight; 429 (honouring Retry-After), 5xx,
 /// timeouts and connection errors are retried with capped exponential backoff.
+///
+/// The image goes as the original file's bytes unless `image_size=N` resizes it to N x N as the
+/// model's processor would (Pillow BICUBIC, as MiniGPT-v2's `Resize((448, 448), BICUBIC)` does on
+/// a PIL image), or `image_format=png|jpeg` (`quality=Q` for JPEG, default 90) re-encodes it.
 public final class OpenAIModel: VisionLanguageModel, Sendable {
   public enum Template: String, Sendable {
     /// The question alone; the server applies its own chat template.
@@ -26,10 +30,14 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
   public let timeout: Double
   public let retries: Int
   public let maxTokens: Int
+  public let imageEncoding: ImageEncoding
   private let session: URLSession
 
   public init(uri: ModelURI) throws(ModelError) {
-    try uri.allowOnly(["model", "template", "concurrency", "timeout", "retries", "max_tokens"])
+    try uri.allowOnly([
+      "model", "template", "concurrency", "timeout", "retries", "max_tokens", "image_size", "image_format",
+      "quality",
+    ])
     guard let base = URL(string: uri.target), let scheme = base.scheme,
       scheme == "http" || scheme == "https", base.host != nil
     else {
@@ -49,6 +57,7 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     self.timeout = Double(try uri.int("timeout", default: 60, in: 1...3600))
     self.retries = try uri.int("retries", default: 4, in: 0...100)
     self.maxTokens = try uri.int("max_tokens", default: 16, in: 1...4096)
+    self.imageEncoding = try ImageEncoding(uri: uri)
     let configuration = URLSessionConfiguration.ephemeral
     configuration.timeoutIntervalForRequest = timeout
     configuration.httpMaximumConnectionsPerHost = concurrency
@@ -89,7 +98,8 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
   }
 
   public func answer(_ questions: [ModelQuestion], about image: ModelImage) throws -> [String] {
-    let dataURL = "data:\(image.mimeType);base64,\(Data(image.encoded).base64EncodedString())"
+    let (bytes, mimeType) = try imageEncoding.payload(image, model: uri)
+    let dataURL = "data:\(mimeType);base64,\(Data(bytes).base64EncodedString())"
     let template = template(dataURL: dataURL)
     let results = Mutex<[Result<String, ModelError>?]>(Array(repeating: nil, count: questions.count))
     let slots = DispatchSemaphore(value: concurrency)

@@ -110,3 +110,71 @@ import Testing
     #expect(throws: ModelError.self) { try ModelFactory.make(uri) }
   }
 }
+
+/// `image_size`, `image_format` and `quality`: what the server receives, and the answers it can
+/// give from it.
+@Suite(.serialized) struct OpenAIImageSizingTests {
+  @Test func theOriginalBytesByDefault() throws {
+    let (image, _) = try OpenAIModelTests.photo()
+    let encoding = try ImageEncoding(uri: ModelURI(parsing: "openai:http://h/v1?model=m"))
+    #expect(encoding == ImageEncoding(size: nil, format: .original, quality: 90))
+    #expect(try encoding.payload(image, model: "m").bytes == image.encoded)
+  }
+
+  @Test func aResizedPNGIsExactlyPillowsResize() throws {
+    // image_size=64: the server gets the Pillow-made 64x64 target itself, and its answers are
+    // exact; it reports a 64 x 64 PNG.
+    let server = try FakeServer()
+    let (image, target) = try OpenAIModelTests.photo()
+    let model = try ModelFactory.make("openai:\(server.baseURL)?model=pixel&image_size=64")
+    let answers = try model.answer(
+      OpenAIModelTests.cells.map { ModelQuestion.pixel(row: $0.0, col: $0.1) }, about: image)
+    for ((row, col), answer) in zip(OpenAIModelTests.cells, answers) {
+      let (r, g, b) = target[row, col]
+      #expect(answer == "[\(r),\(g),\(b)]")
+    }
+    let stats = try server.stats()
+    #expect(stats["image:64x64"] == 1 && stats["format:png"] == 1 && stats["image:512x384"] == nil)
+    let png = try ImageEncoding(size: 64, format: .png).payload(image, model: "m")
+    #expect(png.mimeType == "image/png")
+    #expect(try ImageDecoder.decode(png.bytes, name: "sent") == target)
+  }
+
+  @Test func aJPEGIsCloseAndSmaller() throws {
+    let server = try FakeServer()
+    let (image, target) = try OpenAIModelTests.photo()
+    let model = try ModelFactory.make(
+      "openai:\(server.baseURL)?model=pixel&image_size=64&image_format=jpeg&quality=95")
+    let answers = try model.answer(
+      OpenAIModelTests.cells.map { ModelQuestion.pixel(row: $0.0, col: $0.1) }, about: image)
+    #expect(try server.stats()["format:jpeg"] == 1)
+    let sent = try ImageEncoding(size: 64, format: .jpeg, quality: 95).payload(image, model: "m")
+    #expect(sent.mimeType == "image/jpeg" && sent.bytes.starts(with: [0xFF, 0xD8]))
+    let decoded = try ImageDecoder.decode(sent.bytes, name: "sent")
+    // Lossy, but close: the mean error over the whole 64 x 64 image is a few levels.
+    let error = zip(decoded.pixels, target.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+    #expect(Double(error) / Double(target.pixels.count) < 4)
+    // The server answers from what it received.
+    for ((row, col), answer) in zip(OpenAIModelTests.cells, answers) {
+      let (r, g, b) = decoded[row, col]
+      #expect(answer == "[\(r),\(g),\(b)]")
+    }
+    let png = try ImageEncoding(size: 64, format: .png).payload(image, model: "m")
+    #expect(sent.bytes.count < png.bytes.count)
+  }
+
+  @Test(arguments: [
+    ("image_size=0", "image_size=0 must be an integer in 1...8192"),
+    ("image_size=big", "image_size=big must be an integer"),
+    ("image_format=gif", "image_format=gif must be original, png or jpeg"),
+    ("image_size=448&image_format=original", "image_size needs image_format=png or jpeg"),
+    ("quality=80", "quality= applies to image_format=jpeg only"),
+    ("image_format=jpeg&quality=101", "quality=101 must be an integer in 1...100"),
+  ])
+  func badImageOptionsAreRefused(option: String, message: String) throws {
+    let error = try #require(throws: ModelError.self) {
+      try ModelFactory.make("openai:http://127.0.0.1:9/v1?model=m&\(option)")
+    }
+    #expect(error.code == .badURI && error.description.contains(message), "\(error)")
+  }
+}
