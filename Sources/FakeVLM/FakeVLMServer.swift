@@ -25,6 +25,12 @@ import Synchronization
 ///                (mean byte of the last image's RGB pixels) modulo the number of actions listed,
 ///                if the message holds the game's frame count (2 or 4), else an unparsable
 ///                `got N images` (proves every frame and the question travelled)
+///   parts        the true colour as a `content` list of two text parts (vLLM, SGLang style)
+///   length       `finish_reason: length` with the answer cut to 4 characters
+///   too-large    413 with an OpenAI-style error body      context    400, vLLM's "maximum
+///   missing-model 404, Ollama's "model not found" body               context length" body
+///   close-once   the first reply per question is cut mid-body and the connection closed
+///   slow-once    the first reply per question waits 2.5 s before its first byte
 ///   vqa          VQA questions: `True.` when the question asks "true or false", `(A)` when it
 ///                lists options, else `Yes` (each scorable; `no image` without an image)
 /// It prints `listening on PORT` once ready. GET /stats gives request counts as JSON, and the
@@ -73,6 +79,16 @@ final class ChatHandler: Sendable {
 
   func count(_ key: String) { counts.withLock { $0[key, default: 0] += 1 } }
 
+  static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard haystack.count >= needle.count, let first = needle.first else { return false }
+    var i = 0
+    while i <= haystack.count - needle.count {
+      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+      i += 1
+    }
+    return false
+  }
+
   /// True the first time `key` is seen.
   func firstTime(_ key: String) -> Bool { seen.withLock { $0.insert(key).inserted } }
 
@@ -90,6 +106,11 @@ final class ChatHandler: Sendable {
     }
     let (model, text) = (request.model, request.text)
     count("model:\(model)")
+    // Which optional fields the client sent (servers differ in what they take).
+    for field in ["max_completion_tokens", "max_tokens", "seed"]
+    where Self.find(body, Array("\"\(field)\":".utf8)) {
+      count("field:\(field)")
+    }
     switch model {
     case "hang":
       Thread.sleep(forTimeInterval: 3600)
@@ -121,6 +142,47 @@ final class ChatHandler: Sendable {
       return completion("I cannot tell.")
     case "game":
       return completion(Self.gameAnswer(text: text, images: request.images))
+    case "parts":
+      guard let target = decoded(request)?.target, let (row, col) = Self.location(in: text) else {
+        return completion("no image or location")
+      }
+      let (r, g, b) = target[row, col]
+      let answer = TaskFormat.pixelAnswer(r: r, g: g, b: b)
+      let cut = answer.index(answer.startIndex, offsetBy: 3)
+      return completion(parts: [String(answer[..<cut]), String(answer[cut...])])
+    case "length":
+      return completion("[12,345,6]".prefix(4).description, finishReason: "length")
+    case "too-large":
+      count("errors:413")
+      return HTTPResponse(
+        status: 413,
+        body: Array(
+          #"{"error":{"message":"Request body too large: \#(body.count) bytes","type":"invalid_request_error","code":413}}"#
+            .utf8))
+    case "context":
+      count("errors:400")
+      return HTTPResponse(
+        status: 400,
+        body: Array(
+          #"{"object":"error","message":"This model's maximum context length is 2048 tokens. However, you requested 4107 tokens.","type":"BadRequestError","param":null,"code":400}"#
+            .utf8))
+    case "missing-model":
+      count("errors:404")
+      return HTTPResponse(
+        status: 404,
+        body: Array(
+          #"{"error":{"message":"model \"missing-model\" not found, try pulling it first","type":"api_error"}}"#
+            .utf8))
+    case "close-once" where firstTime(text):
+      count("cut")
+      var response = completion("[1,2,3]")
+      response.cutAfter = 5
+      return response
+    case "slow-once" where firstTime(text):
+      count("slow")
+      Thread.sleep(forTimeInterval: 2.5)
+    case "close-once", "slow-once":
+      break
     case "vqa":
       guard !request.imageBase64.isEmpty else { return completion("no image") }
       if text.contains("true or false") { return completion("True.") }
@@ -211,12 +273,22 @@ final class ChatHandler: Sendable {
     return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
   }
 
-  func completion(_ answer: String) -> HTTPResponse {
+  func completion(_ answer: String, finishReason: String = "stop") -> HTTPResponse {
+    completion(content: answer, finishReason: finishReason)
+  }
+
+  /// `content` as a list of text parts, as some servers send it.
+  func completion(parts: [String]) -> HTTPResponse {
+    completion(content: parts.map { ["type": "text", "text": $0] }, finishReason: "stop")
+  }
+
+  func completion(content: Any, finishReason: String) -> HTTPResponse {
     let object: [String: Any] = [
       "id": "chatcmpl-fake", "object": "chat.completion", "model": "fake",
       "choices": [
-        ["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": answer]]
+        ["index": 0, "finish_reason": finishReason, "message": ["role": "assistant", "content": content]]
       ],
+      "usage": ["prompt_tokens": 90, "completion_tokens": 6, "total_tokens": 96],
     ]
     return HTTPResponse(
       status: 200, body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))

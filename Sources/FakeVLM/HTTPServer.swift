@@ -8,6 +8,9 @@ struct HTTPResponse {
   var status: Int
   var headers: [String: String] = [:]
   var body: [UInt8]
+  /// Send only this many bytes of the body, then close the connection (a connection lost
+  /// mid-body).
+  var cutAfter: Int? = nil
 }
 
 /// A small HTTP/1.1 server on 127.0.0.1: a thread per connection, keep-alive, Content-Length bodies.
@@ -93,14 +96,14 @@ final class HTTPServer {
       text += "Content-Type: application/json\r\nContent-Length: \(response.body.count)\r\n"
       for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
       text += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
-      let bytes = Array(text.utf8) + response.body
+      let bytes = Array(text.utf8) + response.body.prefix(response.cutAfter ?? response.body.count)
       var sent = 0
       while sent < bytes.count {
         let n = bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
         guard n > 0 else { return }
         sent += n
       }
-      if !keepAlive { return }
+      if !keepAlive || response.cutAfter != nil { return }
     }
   }
 

@@ -19,7 +19,7 @@ extension OpenAIModel: MultiImageModel {
 
   func body(_ question: String, images: [RGBImage]) throws -> Data {
     var body = Data(
-      #"{"model":\#(jsonLiteral(modelName)),"temperature":0,"max_tokens":\#(maxTokens),"messages":[{"role":"user","content":["#
+      #"{"model":\#(jsonLiteral(modelName)),\#(generationFields),"messages":[{"role":"user","content":["#
         .utf8)
     for (n, image) in images.enumerated() {
       let (bytes, mimeType) = try imageEncoding.payload(pixels: image, name: "frame \(n)", model: uri)

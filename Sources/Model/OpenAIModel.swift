@@ -31,12 +31,16 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
   public let retries: Int
   public let maxTokens: Int
   public let imageEncoding: ImageEncoding
+  /// `max_tokens` (most servers) or `max_completion_tokens` (OpenAI's newer name).
+  public let maxTokensField: String
+  /// Sent as `seed` when given (vLLM, llama.cpp and OpenAI take it; greedy decoding needs none).
+  public let seed: Int?
   private let session: URLSession
 
   public init(uri: ModelURI) throws(ModelError) {
     try uri.allowOnly([
       "model", "template", "concurrency", "timeout", "retries", "max_tokens", "image_size", "image_format",
-      "quality",
+      "quality", "max_tokens_field", "seed",
     ])
     guard let base = URL(string: uri.target), let scheme = base.scheme,
       scheme == "http" || scheme == "https", base.host != nil
@@ -58,6 +62,13 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     self.retries = try uri.int("retries", default: 4, in: 0...100)
     self.maxTokens = try uri.int("max_tokens", default: 16, in: 1...4096)
     self.imageEncoding = try ImageEncoding(uri: uri)
+    let field = uri.query["max_tokens_field"] ?? "max_tokens"
+    guard field == "max_tokens" || field == "max_completion_tokens" else {
+      throw ModelError(
+        .badURI, model: uri.description, "max_tokens_field must be max_tokens or max_completion_tokens")
+    }
+    self.maxTokensField = field
+    self.seed = uri.query["seed"] == nil ? nil : try uri.int("seed", default: 0, in: 0...Int(Int32.max))
     let configuration = URLSessionConfiguration.ephemeral
     configuration.timeoutIntervalForRequest = timeout
     configuration.httpMaximumConnectionsPerHost = concurrency
@@ -93,8 +104,13 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
   func template(dataURL: String) -> BodyTemplate {
     // The data URL holds only base64 characters and `data:image/...;base64,`: nothing to escape.
     let prefix =
-      #"{"model":\#(jsonLiteral(modelName)),"temperature":0,"max_tokens":\#(maxTokens),"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"\#(dataURL)"}},{"type":"text","text":"#
+      #"{"model":\#(jsonLiteral(modelName)),\#(generationFields),"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"\#(dataURL)"}},{"type":"text","text":"#
     return BodyTemplate(prefix: Data(prefix.utf8), suffix: Data("}]}]}".utf8))
+  }
+
+  /// Temperature 0, the answer's length limit under the server's name for it, and the seed.
+  var generationFields: String {
+    #""temperature":0,"\#(maxTokensField)":\#(maxTokens)"# + (seed.map { #","seed":\#($0)"# } ?? "")
   }
 
   public func answer(_ questions: [ModelQuestion], about image: ModelImage) throws -> [String] {
@@ -102,19 +118,28 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     let dataURL = "data:\(mimeType);base64,\(Data(bytes).base64EncodedString())"
     let template = template(dataURL: dataURL)
     let results = Mutex<[Result<String, ModelError>?]>(Array(repeating: nil, count: questions.count))
+    // The first failure that no retry can mend (a refusal, retries spent) ends the batch: the
+    // questions not yet sent would fail the same way.
+    let failed = Mutex<ModelError?>(nil)
     let slots = DispatchSemaphore(value: concurrency)
     let group = DispatchGroup()
     for (n, question) in questions.enumerated() {
       slots.wait()
+      if failed.withLock({ $0 != nil }) {
+        slots.signal()
+        break
+      }
       group.enter()
       let body = template.body(text: prompt(question))
       send(body, attempt: 0) { result in
         results.withLock { $0[n] = result }
+        if case .failure(let error) = result { failed.withLock { $0 = $0 ?? error } }
         slots.signal()
         group.leave()
       }
     }
     group.wait()
+    if let error = failed.withLock({ $0 }) { throw error }
     return try results.withLock { all in
       try all.map { result throws(ModelError) -> String in try result!.get() }
     }
@@ -173,12 +198,13 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
         Failure(error: ModelError(.transport, model: uri, "\(url): no HTTP response"), retryable: true))
     }
     guard http.statusCode == 200 else {
-      let snippet = String(decoding: (data ?? Data()).prefix(200), as: UTF8.self)
+      let message = Self.serverMessage(data ?? Data())
       let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(Double.init)
       let retryable = http.statusCode == 429 || http.statusCode >= 500 || http.statusCode == 408
       return .failure(
         Failure(
-          error: ModelError(.server, model: uri, "\(url): HTTP \(http.statusCode): \(snippet)"),
+          error: ModelError(
+            retryable ? .server : .rejected, model: uri, "\(url): HTTP \(http.statusCode): \(message)"),
           retryable: retryable, retryAfter: retryAfter.map { min($0, 60) }))
     }
     guard let data,
@@ -196,7 +222,25 @@ public final class OpenAIModel: VisionLanguageModel, Sendable {
     // string (swift-corelibs-foundation), JSONDecoder keeps it. A null or non-string content is
     // an answer that does not parse, not a transport failure.
     let exact = try? JSONDecoder().decode(CompletionContent.self, from: data)
-    return .success(exact?.choices.first?.message.content ?? message["content"] as? String ?? "")
+    if let text = exact?.choices.first?.message.content ?? message["content"] as? String {
+      return .success(text)
+    }
+    // A list of parts (vLLM, SGLang): their texts in order.
+    if let parts = message["content"] as? [[String: Any]] {
+      return .success(parts.compactMap { $0["text"] as? String }.joined())
+    }
+    return .success("")
+  }
+
+  /// The server's own words from an error body: OpenAI's and llama.cpp's `error.message`, an
+  /// `error` string, vLLM's and Ollama's `message`, FastAPI's `detail`; else the body's start.
+  static func serverMessage(_ data: Data) -> String {
+    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    let error = object?["error"]
+    let text =
+      (error as? [String: Any])?["message"] as? String ?? error as? String ?? object?["message"] as? String
+      ?? object?["detail"] as? String
+    return String((text ?? String(decoding: data.prefix(200), as: UTF8.self)).prefix(300))
   }
 }
 

@@ -12,7 +12,10 @@ public protocol VisionLanguageModel: Sendable {
 /// A model failure: a stable code and context (which model, which image, the last error).
 public struct ModelError: Error, CustomStringConvertible, Sendable {
   public enum Code: String, Sendable {
-    case badURI, badWeights, unsupportedTask, transport, server, timeout, badResponse
+    /// `server`: the server failed (5xx, 429, 408) and may do better later; `rejected`: it
+    /// refused the request for good (another 4xx: unknown model, body too large, context too
+    /// long), so no retry can help.
+    case badURI, badWeights, unsupportedTask, transport, server, timeout, badResponse, rejected
   }
   public var code: Code
   public var model: String
@@ -23,4 +26,7 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
     self.detail = detail
   }
   public var description: String { "model \(model): \(code.rawValue): \(detail)" }
+
+  /// Whether the same call may succeed later: the shard is retried rather than failed for good.
+  public var isTransient: Bool { code == .transport || code == .server || code == .timeout }
 }

@@ -100,7 +100,7 @@ public struct EvalREExecutor: ShardExecutor {
         got = try model.answer(batch, about: image)
       } catch let error as ModelError {
         throw ShardFailure(
-          retryable: error.code == .transport || error.code == .server || error.code == .timeout,
+          retryable: error.isTransient,
           code: "model-\(error.code.rawValue)", message: "\(shardName): \(record.image): \(error)")
       }
       guard got.count == batch.count else {

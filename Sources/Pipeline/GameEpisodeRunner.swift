@@ -87,7 +87,7 @@ struct GameEpisodeRunner {
           answer = try model.answer(question, images: frames)
         } catch let error as ModelError {
           throw ShardFailure(
-            retryable: error.code == .transport || error.code == .server || error.code == .timeout,
+            retryable: error.isTransient,
             code: "model-\(error.code.rawValue)", message: "\(name) step \(summary.steps): \(error)")
         }
         if let chosen = GameAction.parse(answer, actions: actions) {

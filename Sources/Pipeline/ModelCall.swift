@@ -13,7 +13,7 @@ public enum ModelCall {
       answers = try model.answer(questions, about: image)
     } catch let error as ModelError {
       throw ShardFailure(
-        retryable: error.code == .transport || error.code == .server || error.code == .timeout,
+        retryable: error.isTransient,
         code: "model-\(error.code.rawValue)", message: "\(context): \(error)")
     }
     guard answers.count == questions.count else {

@@ -178,3 +178,75 @@ import Testing
     #expect(error.code == .badURI && error.description.contains(message), "\(error)")
   }
 }
+
+/// The request shapes and answers of the servers people run, each mode of the test server
+/// standing for one: a content list of parts, `finish_reason: length`, error bodies with 413,
+/// 400 and 404, a connection cut mid-body, a slow first byte, the names of optional fields.
+@Suite(.serialized) struct OpenAIServerCompatibilityTests {
+  func ask(_ server: FakeServer, _ options: String) throws -> [String] {
+    let (image, _) = try OpenAIModelTests.photo()
+    let model = try ModelFactory.make("openai:\(server.baseURL)?\(options)")
+    return try model.answer(
+      OpenAIModelTests.cells.map { ModelQuestion.pixel(row: $0.0, col: $0.1) }, about: image)
+  }
+
+  func expectTrueColours(_ answers: [String]) throws {
+    let (_, target) = try OpenAIModelTests.photo()
+    for ((row, col), answer) in zip(OpenAIModelTests.cells, answers) {
+      let (r, g, b) = target[row, col]
+      #expect(answer == "[\(r),\(g),\(b)]")
+    }
+  }
+
+  @Test func contentAsAListOfPartsIsJoined() throws {
+    try expectTrueColours(try ask(FakeServer(), "model=parts"))
+  }
+
+  @Test func aLengthCutAnswerComesBackAsText() throws {
+    #expect(
+      try ask(FakeServer(), "model=length") == Array(repeating: "[12,", count: OpenAIModelTests.cells.count))
+  }
+
+  @Test(arguments: [
+    ("too-large", "HTTP 413: Request body too large"),
+    ("context", "HTTP 400: This model's maximum context length is 2048 tokens"),
+    ("missing-model", #"HTTP 404: model "missing-model" not found"#),
+  ])
+  func refusalsArePermanentWithTheServersMessage(mode: String, message: String) throws {
+    let server = try FakeServer()
+    let error = try #require(throws: ModelError.self) {
+      try ask(server, "model=\(mode)&concurrency=1&retries=3")
+    }
+    #expect(error.code == .rejected && !error.isTransient)
+    #expect(
+      error.description.contains(server.baseURL + "/chat/completions") && error.description.contains(message))
+    // Not retried: one request per question until the first refusal.
+    #expect(try server.stats()["requests"] == 1)
+  }
+
+  @Test func aConnectionCutMidBodyIsRetried() throws {
+    let server = try FakeServer()
+    try expectTrueColours(try ask(server, "model=close-once&concurrency=2"))
+    let stats = try server.stats()
+    #expect(
+      stats["cut"] == OpenAIModelTests.cells.count && stats["requests"] == 2 * OpenAIModelTests.cells.count)
+  }
+
+  @Test func aSlowFirstByteTimesOutAndIsRetried() throws {
+    let server = try FakeServer()
+    try expectTrueColours(try ask(server, "model=slow-once&concurrency=6&timeout=1"))
+    #expect(try server.stats()["slow"] == OpenAIModelTests.cells.count)
+  }
+
+  @Test func theLengthFieldAndSeedAsTheServerNamesThem() throws {
+    let server = try FakeServer()
+    _ = try ask(server, "model=pixel&max_tokens_field=max_completion_tokens&seed=7")
+    let stats = try server.stats()
+    #expect(stats["field:max_completion_tokens"] == OpenAIModelTests.cells.count)
+    #expect(stats["field:max_tokens"] == nil && stats["field:seed"] == OpenAIModelTests.cells.count)
+    let error = try #require(throws: ModelError.self) {
+      try ModelFactory.make("openai:\(server.baseURL)?model=m&max_tokens_field=tokens")
+    }
+    #expect(error.code == .badURI)
+  }
+}
