@@ -69,6 +69,15 @@ import Testing
       indices.append(index)
     }
     #expect(indices == Array(0..<3000))
+    // The pinned questions, as the sampler and Pillow defined them before planning by image.
+    for (index, image, row, col, rgb) in GenPVPPlannerTests.pinnedPhotos {
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(lines[Int(index)].utf8)) as? [String: Any])
+      #expect(object["index"] as? Int == Int(index))
+      #expect(object["image"] as? String == image)
+      #expect(object["row"] as? Int == Int(row) && object["col"] as? Int == Int(col))
+      #expect(object["answer"] as? String == "[\(rgb[0]),\(rgb[1]),\(rgb[2])]")
+    }
 
     // Every shard completed exactly once, and the per-shard rows add up.
     let connection = try TestEnvironment.connect()
@@ -132,6 +141,13 @@ import Testing
       let (col, row) = (numbers[0], numbers[1])
       let (r, g, b) = try #require(targets[image])[row, col]
       #expect(sample["answer"] == "[\(r),\(g),\(b)]")
+    }
+    // Exported in question order: the pinned questions are where the sampler put them.
+    for (index, image, row, col, rgb) in GenPVPPlannerTests.pinnedCaptions {
+      let sample = samples[Int(index)]
+      #expect(sample["image"] == image)
+      #expect(sample["instruction_input"]?.contains("loc: [\(col),\(row)] rgb: ") == true)
+      #expect(sample["answer"] == "[\(rgb[0]),\(rgb[1]),\(rgb[2])]")
     }
     // Two of three slots are the apple: about 400 of 600 questions.
     #expect((340...460).contains(apples), "\(apples)")

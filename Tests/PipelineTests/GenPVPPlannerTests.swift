@@ -43,6 +43,30 @@ import Testing
     }
   }
 
+  /// Questions of the bundled photos (seed 11) and of a three-row caption corpus (seed 0), as
+  /// `bench/sampler_reference.py` and Pillow's `resize((64, 64))` give them, pinned before the
+  /// planner grouped questions by image: (index, image, row, col, Pillow's colour there).
+  static let pinnedPhotos: [(UInt64, String, UInt16, UInt16, [Int])] = [
+    (0, "opencv-leuvenA.jpg", 57, 6, [76, 70, 57]), (1, "skimage-rocket.jpg", 56, 21, [77, 73, 85]),
+    (7, "opencv-leuvenA.jpg", 31, 22, [69, 67, 65]), (1234, "skimage-rocket.jpg", 28, 16, [52, 74, 114]),
+    (2999, "opencv-leuvenA.jpg", 49, 29, [119, 116, 108]),
+  ]
+  static let pinnedCaptions: [(UInt64, String, UInt16, UInt16, [Int])] = [
+    (0, "opencv-apple.jpg", 59, 50, [123, 107, 66]), (1, "skimage-coffee.png", 10, 60, [199, 139, 96]),
+    (2, "opencv-apple.jpg", 17, 60, [148, 166, 93]), (3, "skimage-coffee.png", 22, 14, [168, 41, 15]),
+    (599, "opencv-apple.jpg", 21, 38, [198, 108, 51]),
+  ]
+
+  @Test(arguments: [250, 3000])
+  func pinnedQuestionsAreThoseOfThePreChangeDefinition(_ shardSize: Int) throws {
+    let planner = try Self.planner(questions: 3000, shardSize: shardSize, seed: 11)
+    let all = Self.flatten(planner)
+    for (index, image, row, col, _) in Self.pinnedPhotos {
+      let found = all[Int(index)]
+      #expect(found == (index, image, row, col), "question \(index)")
+    }
+  }
+
   @Test func eachImageAppearsOncePerShard() throws {
     let planner = try Self.planner(questions: 2000, shardSize: 1000)
     for k in 0..<planner.spec.shardCount {
