@@ -35,7 +35,7 @@ struct GenPVPBenchmark: ParsableCommand {
     let planTime = try clock.measure { planner = try GenPVPJob.plan(request) }
     var blobs: [ShardBlob] = []
     let shardTime = try clock.measure {
-      for k in 0..<planner.spec.shardCount { blobs.append(try planner.shard(k).blob) }
+      for k in 0..<planner.shardCount { blobs.append(try planner.shard(k).blob) }
     }
     let work = GenPVPWork(spec: planner.spec, imageRoot: planner.corpus.root)
     var decodes = 0

@@ -12,3 +12,4 @@ extension ReportFormat: ExpressibleByArgument {}
 extension RefBoxMode: ExpressibleByArgument {}
 extension SentenceField: ExpressibleByArgument {}
 extension GameInstructionStyle: ExpressibleByArgument {}
+extension GenPVPExportOrder: ExpressibleByArgument {}
