@@ -1,4 +1,3 @@
-import Model
 public import Queue
 import Shards
 
@@ -41,14 +40,15 @@ public struct GenPVPExporter {
   ) throws -> Int {
     let shards = OutputShards(
       connection: connection, job: job, store: try BlobStores.parse(spec.store))
-    var writer = LineWriter(spec: spec, format: format, sink: sink)
+    var writer = GenPVPLineWriter(spec: spec, format: format, sink: sink)
     writer.begin()
     switch order {
     case .shard:
       try shards.forEach(kind: .pvpOutput) { _, reader in
         while let record: PVPImageAnswers = try reader.next() {
           for answer in record.answers {
-            writer.write(index: answer.index, image: record.image, answer.row, answer.col, answer.r, answer.g, answer.b)
+            writer.write(
+              index: answer.index, image: record.image, answer.row, answer.col, answer.r, answer.g, answer.b)
           }
         }
       }
@@ -87,61 +87,5 @@ public struct GenPVPExporter {
     }
     writer.end()
     return writer.written
-  }
-}
-
-/// The image names seen so far, numbered in first-seen order.
-struct ImageNames {
-  var names: [String] = []
-  var ids: [String: Int32] = [:]
-
-  mutating func id(_ name: String) -> Int32 {
-    if let known = ids[name] { return known }
-    let id = Int32(names.count)
-    ids[name] = id
-    names.append(name)
-    return id
-  }
-}
-
-/// Writes exported questions as JSON lines or as MiniGPT-v2's JSON array.
-struct LineWriter {
-  let spec: GenPVPSpec
-  let format: ExportFormat
-  let sink: OutputSink
-  private(set) var written = 0
-
-  init(spec: GenPVPSpec, format: ExportFormat, sink: OutputSink) {
-    self.spec = spec
-    self.format = format
-    self.sink = sink
-  }
-
-  func begin() {
-    if format == .minigpt { sink.write("[\n") }
-  }
-
-  mutating func write(
-    index: UInt64, image: String, _ row: UInt16, _ col: UInt16, _ r: UInt8, _ g: UInt8, _ b: UInt8
-  ) {
-    let question = TaskFormat.pixelQuestion(row: Int(row), col: Int(col), order: spec.locOrder)
-    let text = TaskFormat.pixelAnswer(r: r, g: g, b: b)
-    switch format {
-    case .jsonl:
-      sink.write(
-        #"{"index":\#(index),"image":\#(jsonLiteral(image)),"row":\#(row),"col":\#(col),"question":\#(jsonLiteral(question)),"answer":"\#(text)"}"#
-          + "\n")
-    case .minigpt:
-      if written > 0 { sink.write(",\n") }
-      sink.write(
-        #"{"image":\#(jsonLiteral(image)),"instruction_input":\#(jsonLiteral(TaskFormat.minigptInstruction(question))),"answer":"\#(text)"}"#
-      )
-    }
-    written += 1
-  }
-
-  func end() {
-    if format == .minigpt { sink.write("\n]\n") }
-    sink.flush()
   }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 public import Imaging
+import Synchronization
 
 extension ImageCorpus {
   /// Where `image` (a path relative to the corpus root) is under `root`.

@@ -87,7 +87,8 @@ import Testing
       seed: planner.spec.seed, slots: planner.corpus.slotCount, grid: planner.spec.grid)
     var counts: [String: Int] = [:]
     for index in 0..<UInt64(planner.spec.questions) {
-      counts[planner.corpus.images[Int(planner.corpus.slotImage[sampler.question(index).slot])], default: 0] += 1
+      counts[
+        planner.corpus.images[Int(planner.corpus.slotImage[sampler.question(index).slot])], default: 0] += 1
     }
     return counts
   }

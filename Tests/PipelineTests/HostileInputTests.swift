@@ -139,23 +139,31 @@ enum HostileCorpus {
   @Test func evalREEnqueueRefusesEachBrokenFileNamingIt() throws {
     let cases = try HostileCorpus.broken()
     #expect(cases.count >= 16)
-    let connection = try PrivateDatabase.hostile.connect()
     for item in cases {
       let directory = try HostileCorpus.directory([item.name])
       defer { try? FileManager.default.removeItem(atPath: directory) }
-      let key = "hostile-\(UUID().uuidString)"
-      let result = try ProcessRunner.run(
-        "coordinator",
-        ["enqueue", "eval-re", "--images", directory, "--count", "1", "--idempotency-key", key],
-        environment: try db)
-      #expect(result.status == 1, "\(item.name)")
-      let lines = result.stderr.split(separator: "\n")
-      #expect(lines.count == 1, "\(item.name): \(result.stderr)")
-      #expect(result.stderr.contains(item.name) && result.stderr.contains(item.evalRE), "\(result.stderr)")
-      #expect(
-        try connection.query("SELECT count(*) FROM jobs WHERE idempotency_key = $1", [.text(key)]).int(0, 0)
-          == 0)
+      try Self.expectRefused(
+        ["enqueue", "eval-re", "--images", directory, "--count", "1"], naming: item.name,
+        mentions: [item.evalRE])
     }
+  }
+
+  /// Runs `arguments` with a fresh idempotency key and expects a refusal: exit 1, nothing on
+  /// stdout, one line on stderr naming `name` with each of `mentions`, no job stored.
+  static func expectRefused(_ arguments: [String], naming name: String, mentions: [String]) throws {
+    let key = "hostile-\(UUID().uuidString)"
+    let result = try ProcessRunner.run(
+      "coordinator", arguments + ["--idempotency-key", key],
+      environment: ["DATABASE_URL": try PrivateDatabase.hostile.url()])
+    #expect(result.status == 1, "\(name)")
+    #expect(result.stdout.isEmpty)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "\(name): \(result.stderr)")
+    #expect(
+      result.stderr.contains(name) && mentions.allSatisfy { result.stderr.contains($0) }, "\(result.stderr)")
+    let stored = try PrivateDatabase.hostile.connect().query(
+      "SELECT count(*) FROM jobs WHERE idempotency_key = $1", [.text(key)])
+    #expect(stored.int(0, 0) == 0)
   }
 
   /// gen-pvp checks every image's header at enqueue: a file that is not an image, is cut before
@@ -164,25 +172,13 @@ enum HostileCorpus {
   @Test func genPVPEnqueueRefusesEachBadHeaderNamingIt() throws {
     let cases = try HostileCorpus.broken().filter { !$0.inDataOnly }
     #expect(cases.count == 11)
-    let connection = try PrivateDatabase.hostile.connect()
     for item in cases {
       let directory = try HostileCorpus.directory([item.name, "one-pixel.png"])
       defer { try? FileManager.default.removeItem(atPath: directory) }
-      let key = "hostile-\(UUID().uuidString)"
-      let result = try ProcessRunner.run(
-        "coordinator",
-        ["enqueue", "gen-pvp", "--images", directory, "--questions", "6", "--idempotency-key", key],
-        environment: try db)
-      #expect(result.status == 1, "\(item.name)")
-      #expect(result.stdout.isEmpty)
-      let lines = result.stderr.split(separator: "\n")
-      #expect(lines.count == 1, "\(item.name): \(result.stderr)")
-      #expect(
-        result.stderr.contains(directory + "/" + item.name) && result.stderr.contains(item.genPVP)
-          && result.stderr.contains("--skip-bad-images"), "\(result.stderr)")
-      #expect(
-        try connection.query("SELECT count(*) FROM jobs WHERE idempotency_key = $1", [.text(key)]).int(0, 0)
-          == 0)
+      try Self.expectRefused(
+        ["enqueue", "gen-pvp", "--images", directory, "--questions", "6"],
+        naming: directory + "/" + item.name,
+        mentions: [item.genPVP, "--skip-bad-images"])
     }
 
     // All of them at once with --skip-bad-images: each is listed, the two good images are kept.
@@ -387,7 +383,9 @@ enum HostileCorpus {
     }
     #expect(!FileManager.default.fileExists(atPath: directory + "/pwned"))
     #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/pwned"))
-    #expect(try PrivateDatabase.hostile.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true)
+    #expect(
+      try PrivateDatabase.hostile.connect().query("SELECT to_regclass('jobs') IS NOT NULL").bool(0, 0) == true
+    )
   }
 }
 
