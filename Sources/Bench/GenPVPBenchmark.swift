@@ -126,38 +126,48 @@ struct GenPVPBenchmark: ParsableCommand {
     var decodes = 0
     var answered = 0
     var used: [String] = []
+    var workCPU = 0.0
     let workTime = try clock.measure {
-      for (k, blob) in blobs.enumerated() where decodes < sample {
-        let reader = try ShardReader(
-          bytes: blob.bytes, expectedDigest: blob.digest, expectedKind: .pvpInput, name: "bench \(k)")
-        let result = try work.run(reader, shard: k)
-        decodes += result.images
-        answered += result.questions
-        used += planner.records(ofShard: k).map(\.image)
-      }
+      workCPU = try CPUClock.measure {
+        for (k, blob) in blobs.enumerated() where decodes < sample {
+          let reader = try ShardReader(
+            bytes: blob.bytes, expectedDigest: blob.digest, expectedKind: .pvpInput, name: "bench \(k)")
+          let result = try work.run(reader, shard: k)
+          decodes += result.images
+          answered += result.questions
+          used += planner.records(ofShard: k).map(\.image)
+        }
+      }.seconds
     }
     let baseline = try TurboJPEGBaseline()
     var decoded = 0
+    var decodeCPU = 0.0
     let decodeTime = try clock.measure {
-      for image in used {
-        let bytes = [UInt8](
-          try Data(
-            contentsOf: URL(fileURLWithPath: ImageCorpus.path(root: planner.corpus.root, image: image))))
-        if baseline.decode(bytes) != nil { decoded += 1 }
-      }
+      decodeCPU = try CPUClock.measure {
+        for image in used {
+          let bytes = [UInt8](
+            try Data(
+              contentsOf: URL(fileURLWithPath: ImageCorpus.path(root: planner.corpus.root, image: image))))
+          if baseline.decode(bytes) != nil { decoded += 1 }
+        }
+      }.seconds
     }
     let ours = Double(decodes) / workTime.seconds
     let alone = Double(decoded) / decodeTime.seconds
     print(
       String(
         format:
-          "  worker side, 1 thread, %d images: libjpeg-turbo decode alone %.1f images/s | gen-pvp shard work %.1f images/s, %.0f questions/s (%.2fx the decode-only time)",
-        decodes, alone, ours, Double(answered) / workTime.seconds, alone / ours) + " (load \(Self.load()))")
+          "  worker side, 1 thread, %d images: libjpeg-turbo decode alone %.1f images/s (%.1f per CPU second) | gen-pvp shard work %.1f images/s (%.1f per CPU second), %.0f questions/s: %.2fx the decode-only time (CPU: %.2fx)",
+        decodes, alone, Double(decoded) / decodeCPU, ours, Double(decodes) / workCPU,
+        Double(answered) / workTime.seconds, alone / ours,
+        workCPU / decodeCPU * Double(decoded) / Double(decodes))
+        + " (load \(Self.load()))")
   }
 
   struct Round {
     var load: String
     var peer: Double
+    var peerCPU: Double
     var peerRSS: Int
     var one: DistributedRun.Timing
     var two: DistributedRun.Timing
@@ -171,20 +181,22 @@ struct GenPVPBenchmark: ParsableCommand {
       let peer = try runPeer(directory, questions: total)
       let one = try runJob(directory, questions: total, workers: 1, url: url)
       let two = try runJob(directory, questions: total, workers: 2, url: url)
-      rounds.append(Round(load: load, peer: peer.seconds, peerRSS: peer.rss, one: one, two: two))
+      rounds.append(
+        Round(load: load, peer: peer.seconds, peerCPU: peer.cpu, peerRSS: peer.rss, one: one, two: two))
       func describe(_ t: DistributedRun.Timing) -> String {
         String(
           format:
-            "%.2f s (enqueue %.2f, work %.2f; %.0f q/s, %.0f images/s; worker CPU %.1f s; RSS MB: coordinator %d, workers ",
+            "%.2f s (enqueue %.2f, work %.2f; %.0f q/s, %.0f images/s; CPU: workers %.1f s, all processes %.1f s; RSS MB: coordinator %d, workers ",
           t.enqueue + t.work, t.enqueue, t.work, Double(total) / (t.enqueue + t.work),
-          Double(images) / (t.enqueue + t.work), t.workerCPU ?? 0, t.enqueueRSS)
+          Double(images) / (t.enqueue + t.work), t.workerCPU ?? 0, t.totalCPU, t.enqueueRSS)
           + t.workerRSS.map(String.init).joined(separator: "/") + ")"
       }
       print("  round \(round) (load \(load)):")
       print(
         String(
-          format: "    Pillow peer, 1 core:  %.2f s (%.0f images/s; RSS %d MB)", peer.seconds,
-          Double(images) / peer.seconds, peer.rss))
+          format:
+            "    Pillow peer, 1 core:  %.2f s (%.0f images/s; CPU %.1f s with the interpreter's start; RSS %d MB)",
+          peer.seconds, Double(images) / peer.seconds, peer.cpu, peer.rss))
       print("    PixelProbe 1 worker:  \(describe(one))")
       print("    PixelProbe 2 workers: \(describe(two))")
     }
@@ -199,6 +211,14 @@ struct GenPVPBenchmark: ParsableCommand {
     let oneCPU = stats(rounds.map { $0.one.workerCPU ?? 0 })
     let twoWork = stats(rounds.map(\.two.work))
     let twoEnqueue = stats(rounds.map(\.two.enqueue))
+    let peerCPU = stats(rounds.map(\.peerCPU))
+    let oneTotalCPU = stats(rounds.map(\.one.totalCPU))
+    print(
+      String(
+        format:
+          "    CPU seconds (load-proof): Pillow peer min %.1f, median %.1f | 1-worker job, all processes, min %.1f, median %.1f: %.2fx (median %.2fx)",
+        peerCPU.min, peerCPU.median, oneTotalCPU.min, oneTotalCPU.median, peerCPU.min / oneTotalCPU.min,
+        peerCPU.median / oneTotalCPU.median))
     let rss = rounds.flatMap { [$0.one.enqueueRSS, $0.two.enqueueRSS] + $0.one.workerRSS + $0.two.workerRSS }
     print(
       "  summary over \(rounds.count) rounds (loads \(rounds.map(\.load).joined(separator: ", "))), enqueue to done:"
@@ -228,7 +248,7 @@ struct GenPVPBenchmark: ParsableCommand {
         enqueue + work, enqueue, work, perCore, paperImages / perCore))
   }
 
-  func runPeer(_ directory: String, questions total: Int) throws -> (seconds: Double, rss: Int) {
+  func runPeer(_ directory: String, questions total: Int) throws -> (seconds: Double, cpu: Double, rss: Int) {
     let script = peerScript
     let pythonPath =
       python.hasPrefix("/")
@@ -243,7 +263,7 @@ struct GenPVPBenchmark: ParsableCommand {
       let range = text.range(of: #"in [0-9.]+ s"#, options: .regularExpression),
       let seconds = Double(text[range].dropFirst(3).dropLast(2))
     else { throw ValidationError("the Pillow peer failed: \(text)") }
-    return (seconds, process.peakRSS)
+    return (seconds, process.cpuSeconds, process.peakRSS)
   }
 
   func runJob(_ directory: String, questions total: Int, workers: Int, url: String) throws
