@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -40,6 +41,30 @@ final class ChildProcess {
     }
     self.pid = pid
     self.stdoutRead = captureOutput ? descriptors[0] : nil
+    // Samples /proc/PID/status every 5 ms until the child is a zombie (its memory then gone).
+    watched.enter()
+    let thread = Thread { [pid, highWater, watched] in
+      while let kB = Self.highWaterKB(pid) {
+        highWater.kB.withLock { $0 = max($0, kB) }
+        usleep(5000)
+      }
+      watched.leave()
+    }
+    watcher = thread
+    thread.start()
+  }
+
+  /// The largest `VmHWM` sampled, shared with the sampling thread.
+  final class HighWater: Sendable {
+    let kB = Mutex(0)
+  }
+
+  /// `VmHWM` of a live process in kB, or nil once it has exited.
+  static func highWaterKB(_ pid: pid_t) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    return Int(line.split(separator: " ").dropFirst().first ?? "")
   }
 
   deinit {
@@ -64,11 +89,28 @@ final class ChildProcess {
     return String(decoding: data, as: UTF8.self)
   }
 
+  /// The child's peak resident set in MB (its last `VmHWM` seen), known once `wait` has
+  /// returned. Not `wait4`'s `ru_maxrss`: Linux starts a spawned child's at the parent's own
+  /// peak (the exec records the shared address space it leaves), so every child would look at
+  /// least as large as this benchmark process.
+  private(set) var peakRSS = 0
+  private let highWater = HighWater()
+  private var watcher: Thread?
+  private let watched = DispatchGroup()
+  /// The child's CPU seconds (user + system), known once `wait` has returned.
+  private(set) var cpuSeconds = 0.0
+
   /// Waits for the exit; returns the exit status (128 + signal when killed).
   @discardableResult
   func wait() -> Int32 {
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    watched.wait()
+    peakRSS = highWater.kB.withLock { $0 } / 1024
+    cpuSeconds =
+      Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+      + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     // WIFEXITED / WEXITSTATUS, spelled out (the macros do not come through to Swift).
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   }

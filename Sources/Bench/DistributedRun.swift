@@ -32,6 +32,9 @@ struct DistributedRun {
     /// CPU seconds of every process of the run: enqueue, workers, final command.
     var totalCPU: Double
     var finishOutput: String
+    /// Peak RSS in MB of the enqueueing coordinator and of each cold worker.
+    var enqueueRSS = 0
+    var workerRSS: [Int] = []
   }
 
   static func childCPU() -> Double {
@@ -59,12 +62,17 @@ struct DistributedRun {
   }
 
   func output(_ tool: String, _ arguments: [String]) throws -> String {
+    try outputAndRSS(tool, arguments).text
+  }
+
+  /// The child's standard output and its peak RSS in MB.
+  func outputAndRSS(_ tool: String, _ arguments: [String]) throws -> (text: String, rss: Int) {
     let process = try launch(tool, arguments, captureOutput: true)
     let text = process.readOutput()
     guard process.wait() == 0 else {
       throw ValidationError("\(tool) \(arguments.joined(separator: " ")) failed")
     }
-    return text
+    return (text, process.peakRSS)
   }
 
   func launchWorkers(exitWhenIdle: Bool) throws -> [ChildProcess] {
@@ -87,10 +95,11 @@ struct DistributedRun {
     let cpuBefore = Self.childCPU()
     let t0 = clock.now
     let warm = warmWorkers ? try launchWorkers(exitWhenIdle: false) : []
-    guard
-      let job = Int(
-        try output("coordinator", enqueueArguments).trimmingCharacters(in: .whitespacesAndNewlines))
-    else { throw ValidationError("enqueue printed no job id") }
+    let enqueued = try outputAndRSS("coordinator", enqueueArguments)
+    guard let job = Int(enqueued.text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      throw ValidationError("enqueue printed no job id")
+    }
+    var workerRSS: [Int] = []
     let t1 = clock.now
     let cpuEnqueued = Self.childCPU()
     if let watcher {
@@ -101,7 +110,10 @@ struct DistributedRun {
         Thread.sleep(forTimeInterval: 0.002)
       }
     } else {
-      for process in try launchWorkers(exitWhenIdle: true) { process.wait() }
+      for process in try launchWorkers(exitWhenIdle: true) {
+        process.wait()
+        workerRSS.append(process.peakRSS)
+      }
     }
     let t2 = clock.now
     let cpuWorked = Self.childCPU()
@@ -118,7 +130,7 @@ struct DistributedRun {
       job: job, enqueue: (t1 - t0).seconds, work: (t2 - t1).seconds, finish: (t3 - t2).seconds,
       peakChildRSS: usage.ru_maxrss / 1024,
       workerCPU: warmWorkers ? nil : cpuWorked - cpuEnqueued, totalCPU: cpuAfter - cpuBefore,
-      finishOutput: finished)
+      finishOutput: finished, enqueueRSS: enqueued.rss, workerRSS: workerRSS)
   }
 }
 

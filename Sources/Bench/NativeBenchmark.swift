@@ -97,11 +97,7 @@ struct NativeBenchmark: ParsableCommand {
   }
 
   /// CPU time of the process, to tell a busy machine (wall >> CPU) from a slow model.
-  func cpuNanoseconds() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-  }
+  func cpuNanoseconds() -> UInt64 { CPUClock.nanoseconds() }
 
   func seconds(since start: UInt64) -> Double { Double(NativeProfile.now() - start) / 1e9 }
 

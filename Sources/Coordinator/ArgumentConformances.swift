@@ -13,3 +13,4 @@ extension RefBoxMode: ExpressibleByArgument {}
 extension SentenceField: ExpressibleByArgument {}
 extension GameInstructionStyle: ExpressibleByArgument {}
 extension VQABenchmark: ExpressibleByArgument {}
+extension GenPVPExportOrder: ExpressibleByArgument {}

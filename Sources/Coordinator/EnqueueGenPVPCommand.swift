@@ -14,6 +14,9 @@ struct EnqueueGenPVPCommand: ParsableCommand {
       is the pixel of the image resized to the grid as Pillow's resize((64, 64)) does (BICUBIC).
       Corpus: --images DIR (one slot per image) or --captions FILE.json --image-root DIR (a \
       COCO-caption/karpathy list; one slot per caption row, as the released code samples).
+      Shards hold whole images: each image is in exactly one shard and is decoded once per job.
+      Every image's header is checked at enqueue (JPEG or PNG, readable, within --max-pixels): a \
+      bad one refuses the job, naming it, unless --skip-bad-images leaves it out.
       """)
 
   @OptionGroup var database: DatabaseOptions
@@ -26,18 +29,27 @@ struct EnqueueGenPVPCommand: ParsableCommand {
   var captions: String?
   @Option(help: "The directory the caption file's image paths are relative to.")
   var imageRoot: String?
-  @Option(help: "How many questions (the paper: 3,600,000).")
+  // Numbers are parsed unconditionally, so that `--questions -5` is refused by name and value
+  // rather than taken for an option that lacks its value.
+  @Option(parsing: .unconditional, help: "How many questions (the paper: 3,600,000).")
   var questions: Int = 3_600_000
-  @Option(help: "Seed of the question sampler.")
+  @Option(parsing: .unconditional, help: "Seed of the question sampler.")
   var seed: UInt64 = 0
-  @Option(help: "Grid size: targets are the image resized to grid x grid.")
+  @Option(parsing: .unconditional, help: "Grid size: targets are the image resized to grid x grid.")
   var grid: Int = 64
   @Option(help: "Coordinate order in the question: yx (row first, the released code) or xy.")
   var locOrder: LocOrder = .yx
-  @Option(help: "Questions per shard.")
+  @Option(
+    parsing: .unconditional,
+    help: "Questions per shard, about: whole images go into shards (each image in exactly one).")
   var shardSize: Int = 10_000
-  @Option(help: "Refuse images with more pixels than this (decompression bombs).")
+  @Option(
+    parsing: .unconditional, help: "Refuse images with more pixels than this (decompression bombs).")
   var maxPixels: Int = 178_956_970
+  @Flag(
+    help:
+      "Leave out images whose header check fails (listed on stderr) instead of refusing the job.")
+  var skipBadImages = false
   @OptionGroup(title: "Queue") var job: JobOptions
 
   func run() throws {
@@ -53,9 +65,15 @@ struct EnqueueGenPVPCommand: ParsableCommand {
       request.locOrder = locOrder
       request.shardSize = shardSize
       request.maxPixels = maxPixels
+      request.skipBadImages = skipBadImages
       job.apply(to: &request)
       // Validate before connecting, so a typo is reported even when the database is down.
       let planner = try GenPVPJob.plan(request)
+      for error in planner.skipped { printError("coordinator: skipped bad image: \(error)") }
+      if !planner.skipped.isEmpty {
+        printError(
+          "coordinator: \(planner.skipped.count) bad images left out, \(planner.corpus.images.count) kept")
+      }
       let connection = try database.connect(logger: logger)
       let result = try GenPVPJob.enqueue(
         planner, request: request, queue: WorkQueue(connection: connection), logger: logger)

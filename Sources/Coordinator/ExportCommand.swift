@@ -9,7 +9,11 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Stream a finished job's records (gen-pvp: training annotations).",
     discussion: """
-      jsonl: one object per question (index, image, row, col, question, answer), in question order.
+      gen-pvp jsonl: one object per question (index, image, row, col, question, answer). \
+      --order index (the default) writes question order, the same bytes however the job was \
+      sharded, in passes of 2^20 questions over every output shard (bounded memory); --order shard \
+      writes the shards as stored in one pass: images in corpus order, each image's questions \
+      ascending.
       minigpt: a JSON array of {image, instruction_input, answer} as MiniGPT-v2's datasets build them.
       score-refcoco (jsonl): one object per scored sentence (dataset, split, ref_id, sent_id, \
       intersection, union, gt_box, pred_box, box_iou, ...), enough to recompute cIoU and gIoU.
@@ -21,6 +25,8 @@ struct ExportCommand: ParsableCommand {
   var job: Int64
   @Option(help: "jsonl or minigpt.")
   var format: ExportFormat = .jsonl
+  @Option(help: "gen-pvp: index (question order, default) or shard (as stored, one pass).")
+  var order: GenPVPExportOrder?
   @Option(help: "Write to this file instead of standard output.")
   var out: String?
 
@@ -38,7 +44,7 @@ struct ExportCommand: ParsableCommand {
         handle = .standardOutput
       }
       let count = try Exporter(connection: connection).export(
-        job: job, format: format, to: OutputSink(handle: handle))
+        job: job, format: format, order: order, to: OutputSink(handle: handle))
       printError("coordinator export: job \(job): \(count) records")
     }
   }

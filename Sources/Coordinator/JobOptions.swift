@@ -6,9 +6,10 @@ import Pipeline
 struct JobOptions: ParsableArguments {
   @Option(help: "Where shard blobs live: postgres (default) or file:///dir that every worker mounts.")
   var store: String = "postgres"
-  @Option(help: "Attempts per shard before it is dead.")
+  @Option(parsing: .unconditional, help: "Attempts per shard before it is dead.")
   var maxAttempts: Int = 3
   @Option(
+    parsing: .unconditional,
     help: "Seconds a worker's lease on a shard lasts between heartbeats (default: gen-pvp 120, others 300)."
   )
   var leaseSeconds: Int?

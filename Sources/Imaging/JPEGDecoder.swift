@@ -15,16 +15,27 @@ enum JPEGDecoder {
     return try result.get()
   }
 
-  private static func decode(
+  /// The size from the frame header, checked as `decode` checks it, without decoding.
+  static func header(_ bytes: [UInt8], name: String, maxPixels: Int) throws(ImageError) -> ImageHeader {
+    let tj = try TurboJPEGDecompressor(file: name)
+    let result: Result<ImageHeader, ImageError> = bytes.withUnsafeBufferPointer { data in
+      Result { () throws(ImageError) -> ImageHeader in
+        let (w, h, _) = try header(data, tj: tj, name: name, maxPixels: maxPixels)
+        return ImageHeader(width: w, height: h)
+      }
+    }
+    return try result.get()
+  }
+
+  private static func header(
     _ data: UnsafeBufferPointer<UInt8>, tj: TurboJPEGDecompressor, name: String, maxPixels: Int
-  ) throws(ImageError) -> DecodedImage {
+  ) throws(ImageError) -> (width: Int, height: Int, colorspace: Int32) {
     var width: Int32 = 0
     var height: Int32 = 0
     var subsampling: Int32 = 0
     var colorspace: Int32 = 0
-    let size = UInt(data.count)
-    if tjDecompressHeader3(tj.handle, data.baseAddress, size, &width, &height, &subsampling, &colorspace)
-      != 0
+    if tjDecompressHeader3(
+      tj.handle, data.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace) != 0
     {
       throw ImageError(.corrupt, file: name, detail: tj.lastMessage)
     }
@@ -37,6 +48,15 @@ enum JPEGDecoder {
       throw ImageError(
         .tooLarge, file: name, detail: "\(w)x\(h) = \(w * h) pixels exceeds the limit of \(maxPixels)")
     }
+    return (w, h, colorspace)
+  }
+
+  private static func decode(
+    _ data: UnsafeBufferPointer<UInt8>, tj: TurboJPEGDecompressor, name: String, maxPixels: Int
+  ) throws(ImageError) -> DecodedImage {
+    let (w, h, colorspace) = try header(data, tj: tj, name: name, maxPixels: maxPixels)
+    let (width, height) = (Int32(w), Int32(h))
+    let size = UInt(data.count)
     let format: TJPF
     let channels: Int
     switch UInt32(bitPattern: colorspace) {

@@ -14,9 +14,21 @@ enum PNGDecoder {
     return try result.get()
   }
 
-  private static func decode(
+  /// The size from IHDR, with every check `decode` makes before the image data.
+  static func header(_ bytes: [UInt8], name: String, maxPixels: Int) throws(ImageError) -> ImageHeader {
+    let result: Result<ImageHeader, ImageError> = bytes.withUnsafeBufferPointer { data in
+      Result { () throws(ImageError) -> ImageHeader in
+        let (_, header) = try readHeader(data, name: name, maxPixels: maxPixels)
+        return ImageHeader(width: header.width, height: header.height)
+      }
+    }
+    return try result.get()
+  }
+
+  /// Pillow's chunk checks, then libpng's reading of every chunk up to the image data.
+  private static func readHeader(
     _ data: UnsafeBufferPointer<UInt8>, name: String, maxPixels: Int
-  ) throws(ImageError) -> DecodedImage {
+  ) throws(ImageError) -> (LibPNGReader, LibPNGReader.Header) {
     try PNGChunks.validateHeader(data, name: name, maxPixels: maxPixels)
     let reader = try LibPNGReader(file: name)
     guard let header = reader.readHeader(data) else {
@@ -25,6 +37,13 @@ enum PNGDecoder {
     if header.width * header.height > maxPixels {
       throw ImageError(.tooLarge, file: name, detail: "\(header.width)x\(header.height) pixels")
     }
+    return (reader, header)
+  }
+
+  private static func decode(
+    _ data: UnsafeBufferPointer<UInt8>, name: String, maxPixels: Int
+  ) throws(ImageError) -> DecodedImage {
+    let (reader, header) = try readHeader(data, name: name, maxPixels: maxPixels)
     var ok = true
     let raw = [UInt8](unsafeUninitializedCapacity: header.rowBytes * header.height) {
       buffer, initialized in

@@ -27,11 +27,20 @@ public struct QuestionSampler: Sendable {
   }
 
   public func question(_ index: UInt64) -> Question {
-    let base = Self.mix(seed &+ Self.mix(index &+ 0x5851_F42D_4C95_7F2D))
-    let slot = Self.below(UInt64(slots), Self.mix(base &+ 1))
+    let base = base(index)
     let cell = Self.below(UInt64(grid * grid), Self.mix(base &+ 2))
-    return Question(slot: Int(slot), row: Int(cell) / grid, col: Int(cell) % grid)
+    return Question(slot: slot(base: base), row: Int(cell) / grid, col: Int(cell) % grid)
   }
+
+  /// Question `index`'s slot alone (what planning by image needs for every question).
+  @inline(__always)
+  public func slot(_ index: UInt64) -> Int { slot(base: base(index)) }
+
+  @inline(__always)
+  func base(_ index: UInt64) -> UInt64 { Self.mix(seed &+ Self.mix(index &+ 0x5851_F42D_4C95_7F2D)) }
+
+  @inline(__always)
+  func slot(base: UInt64) -> Int { Int(Self.below(UInt64(slots), Self.mix(base &+ 1))) }
 
   /// SplitMix64's output function: a bijective 64-bit mixer.
   @inline(__always)

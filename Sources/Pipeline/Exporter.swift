@@ -9,7 +9,9 @@ public struct Exporter {
   }
 
   @discardableResult
-  public func export(job: Int64, format: ExportFormat, to sink: OutputSink) throws -> Int {
+  public func export(
+    job: Int64, format: ExportFormat, order: GenPVPExportOrder? = nil, to sink: OutputSink
+  ) throws -> Int {
     let rows = try connection.query("SELECT kind, spec::text FROM jobs WHERE id = $1", [.int(job)])
     guard rows.count == 1, let kind = rows.string(0, 0), let json = rows.string(0, 1) else {
       throw PipelineError(.notFound, "job \(job)", "no such job")
@@ -18,7 +20,9 @@ public struct Exporter {
     case GenPVPSpec.kind:
       let spec: GenPVPSpec = try JobSpec.decode(json, job: job)
       return try GenPVPExporter(connection: connection).export(
-        job: job, spec: spec, format: format, to: sink)
+        job: job, spec: spec, format: format, order: order ?? .index, to: sink)
+    case _ where order != nil:
+      throw PipelineError(.badOption, "--order", "applies to gen-pvp jobs only (job \(job) is \(kind))")
     case EvalRESpec.kind:
       guard format == .jsonl else {
         throw PipelineError(.badOption, "--format", "eval-re jobs export as jsonl only")

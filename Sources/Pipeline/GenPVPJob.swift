@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import Model
 public import Queue
@@ -15,6 +16,8 @@ public struct GenPVPRequest: Sendable {
   public var locOrder: LocOrder = .yx
   public var shardSize: Int = 10_000
   public var maxPixels: Int = 178_956_970
+  /// Leave out images whose header check fails (listed in the plan) instead of refusing the job.
+  public var skipBadImages = false
   public var store: String = "postgres"
   public var idempotencyKey: String?
   public var maxAttempts: Int = 3
@@ -27,7 +30,7 @@ public struct GenPVPRequest: Sendable {
 public enum GenPVPJob {
   /// Reads the corpus and checks every option, before anything touches the database.
   public static func plan(_ request: GenPVPRequest) throws -> GenPVPPlanner {
-    let corpus: ImageCorpus
+    var corpus: ImageCorpus
     switch (request.imageDirectory, request.captions) {
     case (let directory?, nil):
       corpus = try ImageCorpus.directory(directory)
@@ -41,21 +44,45 @@ public enum GenPVPJob {
     case (_?, _?):
       throw PipelineError(.badOption, "--images", "give either --images or --captions, not both")
     }
-    let spec = GenPVPSpec(
-      imageRoot: corpus.root, captions: request.captions, questions: request.questions,
-      seed: request.seed, grid: request.grid, locOrder: request.locOrder,
-      shardSize: request.shardSize, maxPixels: request.maxPixels, store: request.store,
-      slots: corpus.slotCount, images: corpus.images.count,
-      corpusFingerprint: corpus.fingerprint)
-    try spec.validate()
+    func spec(_ corpus: ImageCorpus) -> GenPVPSpec {
+      GenPVPSpec(
+        imageRoot: corpus.root, captions: request.captions, questions: request.questions,
+        seed: request.seed, grid: request.grid, locOrder: request.locOrder,
+        shardSize: request.shardSize, maxPixels: request.maxPixels, store: request.store,
+        slots: corpus.slotCount, images: corpus.images.count,
+        corpusFingerprint: corpus.fingerprint)
+    }
+    try spec(corpus).validate()
     guard request.maxAttempts >= 1 else {
-      throw PipelineError(.badOption, "--max-attempts", "must be at least 1")
+      throw PipelineError(
+        .badOption, "--max-attempts", "must be at least 1 (got \(request.maxAttempts))")
     }
     guard request.leaseSeconds >= 1 else {
-      throw PipelineError(.badOption, "--lease-seconds", "must be at least 1")
+      throw PipelineError(
+        .badOption, "--lease-seconds", "must be at least 1 (got \(request.leaseSeconds))")
     }
-    _ = try BlobStores.parse(spec.store)
-    return GenPVPPlanner(spec: spec, corpus: corpus)
+    _ = try BlobStores.parse(request.store)
+    // Every image's header, before anything is stored: a file that is not an image, cut before
+    // its pixels or too large fails here rather than in a worker after compute is spent.
+    let bad = corpus.badImages(
+      maxPixels: request.maxPixels, threads: ProcessInfo.processInfo.activeProcessorCount)
+    if let first = bad.first, !request.skipBadImages {
+      let others =
+        bad.count > 1
+        ? " (and \(bad.count - 1) more bad images; --skip-bad-images leaves them out)"
+        : " (--skip-bad-images leaves it out)"
+      throw PipelineError(
+        .badImage, first.error.file, "\(first.error.code.rawValue): \(first.error.detail)\(others)")
+    }
+    if !bad.isEmpty {
+      corpus = corpus.removing(Set(bad.map(\.image)))
+      guard corpus.slotCount > 0 else {
+        throw PipelineError(.emptyCorpus, corpus.root, "every image failed its header check")
+      }
+    }
+    var planner = GenPVPPlanner(spec: spec(corpus), corpus: corpus)
+    planner.skipped = bad.map(\.error)
+    return planner
   }
 
   /// Stores the planned job and all its input shards in one transaction.
@@ -70,11 +97,11 @@ public enum GenPVPJob {
       "planning job",
       metadata: [
         "job.kind": "\(GenPVPSpec.kind)", "job.questions": "\(spec.questions)",
-        "job.shards": "\(spec.shardCount)", "corpus.images": "\(corpus.images.count)",
+        "job.shards": "\(planner.shardCount)", "corpus.images": "\(corpus.images.count)",
         "corpus.slots": "\(corpus.slotCount)",
       ])
     return try queue.enqueue(job, store: store) { sink in
-      for k in 0..<spec.shardCount {
+      for k in 0..<planner.shardCount {
         let (blob, questions) = try planner.shard(k)
         try sink.add(bytes: blob.bytes, digest: blob.digest, questions: questions)
       }

@@ -39,18 +39,14 @@ public struct GenPVPSpec: Codable, Sendable, Equatable {
     self.corpusFingerprint = corpusFingerprint
   }
 
-  public var shardCount: Int { (questions + shardSize - 1) / shardSize }
-
-  /// Question numbers of shard `k`.
-  public func range(ofShard k: Int) -> Range<UInt64> {
-    let start = UInt64(k) * UInt64(shardSize)
-    return start..<min(start + UInt64(shardSize), UInt64(questions))
-  }
+  /// Question numbers are stored as 32 bits by the planner (4 bytes a question).
+  public static let maxQuestions = Int(UInt32.max)
 
   /// Checks the numbers a user gave, naming the option at fault.
   public func validate() throws(PipelineError) {
-    guard questions >= 1 else {
-      throw PipelineError(.badOption, "--questions", "must be at least 1 (got \(questions))")
+    guard (1...Self.maxQuestions).contains(questions) else {
+      throw PipelineError(
+        .badOption, "--questions", "must be between 1 and \(Self.maxQuestions) (got \(questions))")
     }
     guard (1...4096).contains(grid) else {
       throw PipelineError(.badOption, "--grid", "must be between 1 and 4096 (got \(grid))")

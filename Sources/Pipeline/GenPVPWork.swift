@@ -20,7 +20,7 @@ public struct GenPVPWork {
 
   /// The grid target of one image of the corpus.
   public func target(_ image: String) throws(ImageError) -> RGBImage {
-    let path = imageRoot.hasSuffix("/") ? imageRoot + image : imageRoot + "/" + image
+    let path = ImageCorpus.path(root: imageRoot, image: image)
     let decoded = try ImageDecoder.decodeFile(atPath: path, maxPixels: spec.maxPixels)
     return Resampler.bicubic(decoded, width: spec.grid, height: spec.grid)
   }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Pipeline
 import Queue
 import Testing
 
@@ -69,6 +70,15 @@ import Testing
       indices.append(index)
     }
     #expect(indices == Array(0..<3000))
+    // The pinned questions, as the sampler and Pillow defined them before planning by image.
+    for (index, image, row, col, rgb) in GenPVPPlannerTests.pinnedPhotos {
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(lines[Int(index)].utf8)) as? [String: Any])
+      #expect(object["index"] as? Int == Int(index))
+      #expect(object["image"] as? String == image)
+      #expect(object["row"] as? Int == Int(row) && object["col"] as? Int == Int(col))
+      #expect(object["answer"] as? String == "[\(rgb[0]),\(rgb[1]),\(rgb[2])]")
+    }
 
     // Every shard completed exactly once, and the per-shard rows add up.
     let connection = try TestEnvironment.connect()
@@ -77,8 +87,13 @@ import Testing
       SELECT count(*), count(DISTINCT idx) FROM shard_attempts
       WHERE job_id = $1 AND outcome = 'completed'
       """, [.int(job)])
-    #expect(completions.int(0, 0) == 12)
-    #expect(completions.int(0, 1) == 12)
+    var request = GenPVPRequest()
+    request.imageDirectory = TestEnvironment.photos
+    (request.questions, request.shardSize, request.seed) = (3000, 250, 11)
+    let shards = try GenPVPJob.plan(request).shardCount
+    #expect(shards >= 12 && shards <= 24)
+    #expect(completions.int(0, 0) == shards)
+    #expect(completions.int(0, 1) == shards)
     let totals = try connection.query(
       "SELECT sum(questions) FROM pvp_shard_stats WHERE job_id = $1", [.int(job)])
     #expect(totals.int(0, 0) == 3000)
@@ -133,6 +148,13 @@ import Testing
       let (r, g, b) = try #require(targets[image])[row, col]
       #expect(sample["answer"] == "[\(r),\(g),\(b)]")
     }
+    // Exported in question order: the pinned questions are where the sampler put them.
+    for (index, image, row, col, rgb) in GenPVPPlannerTests.pinnedCaptions {
+      let sample = samples[Int(index)]
+      #expect(sample["image"] == image)
+      #expect(sample["instruction_input"]?.contains("loc: [\(col),\(row)] rgb: ") == true)
+      #expect(sample["answer"] == "[\(rgb[0]),\(rgb[1]),\(rgb[2])]")
+    }
     // Two of three slots are the apple: about 400 of 600 questions.
     #expect((340...460).contains(apples), "\(apples)")
   }
@@ -149,11 +171,23 @@ import Testing
       (["enqueue", "gen-nothing"], "gen-nothing"),
       (["enqueue", "gen-pvp", "--images", TestEnvironment.photos, "--bogus"], "--bogus"),
     ]
-    for (arguments, mention) in cases {
+    // Negative numbers are values, refused by the option's name and the value given.
+    let numbers: [([String], String)] = [
+      (["--questions", "-5"], "--questions: must be between 1 and 4294967295 (got -5)"),
+      (["--questions", "4294967296"], "--questions: must be between 1 and 4294967295 (got 4294967296)"),
+      (["--shard-size", "-1"], "--shard-size: must be at least 1 (got -1)"),
+      (["--grid", "-3"], "--grid: must be between 1 and 4096 (got -3)"),
+      (["--max-pixels", "-1"], "--max-pixels: must be at least 1 (got -1)"),
+      (["--max-attempts", "-1"], "--max-attempts: must be at least 1 (got -1)"),
+      (["--lease-seconds", "-2"], "--lease-seconds: must be at least 1 (got -2)"),
+      (["--seed", "-5"], "'-5' is invalid for '--seed"),
+    ].map { (["enqueue", "gen-pvp", "--images", TestEnvironment.photos] + $0.0, $0.1) }
+    for (arguments, mention) in cases + numbers {
       let result = try ProcessRunner.run("coordinator", arguments, environment: db)
       #expect(result.status != 0, "\(arguments) succeeded")
       #expect(result.stdout.isEmpty)
       #expect(result.stderr.contains(mention), "\(arguments): \(result.stderr)")
+      #expect(!result.stderr.contains("Missing value"), "\(arguments): \(result.stderr)")
     }
     let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pixelprobe-empty-\(getpid())")

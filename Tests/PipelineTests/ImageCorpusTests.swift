@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Pipeline
 import Testing
 
@@ -64,5 +65,35 @@ import Testing
     let b = ImageCorpus(images: ["a", "b"], imageIDs: [-1, -1], slotImage: [1, 0], root: "/")
     #expect(a.fingerprint != b.fingerprint)
     #expect(a.fingerprint == a.fingerprint)
+  }
+
+  @Test func removingImagesDropsTheirSlotsAndRenumbers() {
+    let corpus = ImageCorpus(
+      images: ["a.jpg", "b.jpg", "c.jpg"], imageIDs: [7, 8, 9], slotImage: [0, 1, 0, 2, 1], root: "/r")
+    let kept = corpus.removing([1])
+    #expect(kept.images == ["a.jpg", "c.jpg"])
+    #expect(kept.imageIDs == [7, 9])
+    #expect(kept.slotImage == [0, 0, 1])
+    #expect(kept.root == "/r")
+  }
+
+  @Test func theHeaderCheckListsBadImagesInCorpusOrder() throws {
+    let root = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let photo = TestEnvironment.photos + "/opencv-apple.jpg"
+    for name in ["a.jpg", "c.jpg", "e.jpg"] {
+      try FileManager.default.copyItem(atPath: photo, toPath: root.appendingPathComponent(name).path)
+    }
+    try Data().write(to: root.appendingPathComponent("b.jpg"))
+    try Data("not a picture".utf8).write(to: root.appendingPathComponent("d.png"))
+    let corpus = try ImageCorpus.directory(root.path)
+    for threads in [1, 2, 7] {
+      let bad = corpus.badImages(maxPixels: 1 << 30, threads: threads)
+      #expect(bad.map(\.image) == [1, 3])
+      #expect(bad.map(\.error.code) == [.empty, .unsupportedFormat])
+      #expect(bad[0].error.file == root.path + "/b.jpg")
+    }
+    // The apple is 512 x 512: a lower limit makes every good image bad too.
+    #expect(corpus.badImages(maxPixels: 512 * 512 - 1).count == 5)
   }
 }

@@ -10,6 +10,8 @@ final class PrivateDatabase: Sendable {
   static let hostile = PrivateDatabase(label: "hostile")
   /// The game suite: other suites' workers must neither play its episodes nor be slowed by them.
   static let games = PrivateDatabase(label: "games")
+  /// The gen-pvp export suite: its jobs are run by its own one or two workers alone.
+  static let export = PrivateDatabase(label: "export")
 
   let label: String
   private let cache = Mutex<Result<String, any Error>?>(nil)
