@@ -81,6 +81,8 @@ extension WorkerRuntime {
     var reconnectAttempt = 0
     var nextReconnect = 0.0
     var shutdownsSeen = 0
+    /// Set when `queue()` replaced a lost connection, reported to the machine as `reconnected`.
+    var reconnected = false
     var generator = SystemRandomNumberGenerator()
 
     init(runtime: WorkerRuntime) {
@@ -104,7 +106,7 @@ extension WorkerRuntime {
 
     mutating func connectFirst() throws {
       let connection = try PGConnection.connect(
-        url: configuration.databaseURL, logger: logger, retry: .default,
+        url: configuration.databaseURL, logger: logger, retry: configuration.connectRetry,
         applicationName: configuration.applicationName)
       try connection.listen(configuration.channel)
       self.connection = connection
@@ -112,7 +114,14 @@ extension WorkerRuntime {
 
     mutating func run() -> Int32 {
       pool.start()
-      defer { pool.stop() }
+      let code = loop()
+      // Abandoned calls (a thawed worker's, say) usually return within moments; calls that
+      // never return are what a wedged worker exits for.
+      pool.stop(wait: code == WorkerStateMachine.wedgedExitCode ? 0 : 5)
+      return code
+    }
+
+    mutating func loop() -> Int32 {
       logger.info(
         "worker started",
         metadata: [
@@ -131,6 +140,10 @@ extension WorkerRuntime {
           }
           if let event = perform(action) {
             actions += machine.event(event, now: now)
+          }
+          if reconnected {
+            reconnected = false
+            actions += machine.event(.reconnected, now: now)
           }
         }
         actions = []
@@ -218,6 +231,7 @@ extension WorkerRuntime {
         logger.info("reconnected to the database")
         connection = fresh
         reconnectAttempt = 0
+        reconnected = true
         return makeQueue(fresh)
       } catch {
         reconnectAttempt += 1
@@ -253,7 +267,8 @@ extension WorkerRuntime {
         guard let queue = queue() else { return .claimFailed }
         do {
           let shards = try queue.claim(
-            owner: configuration.owner, kinds: configuration.kinds, limit: limit)
+            owner: configuration.owner, token: configuration.token, kinds: configuration.kinds,
+            limit: limit)
           if !shards.isEmpty {
             logger.debug("claimed shards", metadata: ["claim.count": "\(shards.count)"])
           }
@@ -261,6 +276,38 @@ extension WorkerRuntime {
         } catch {
           noteFailure("claim", error)
           return .claimFailed
+        }
+      case .survey:
+        guard let queue = queue() else { return .surveyFailed }
+        do {
+          let outlook = try queue.outlook(kinds: configuration.kinds)
+          if !outlook.finished && !outlook.claimable {
+            logger.debug(
+              "nothing to claim yet; waiting for others' leases or retries",
+              metadata: [
+                "queue.leased": "\(outlook.leased)", "queue.retrying": "\(outlook.retrying)",
+                "queue.next_expiry": "\(outlook.nextExpirySeconds.map { String(format: "%.2f", $0) } ?? "-")",
+              ])
+          }
+          return .surveyed(outlook)
+        } catch {
+          noteFailure("outlook", error)
+          return .surveyFailed
+        }
+      case .recover:
+        guard let queue = queue() else { return .recoveryFailed }
+        do {
+          let owned = try queue.owned(owner: configuration.owner, token: configuration.token)
+          let unknown = machine.unknownLeases(owned)
+          if !unknown.isEmpty {
+            logger.info(
+              "found shards leased to this worker that it had not heard of",
+              metadata: ["recover.shards": "\(unknown.map(\.description).joined(separator: ", "))"])
+          }
+          return .recovered(owned)
+        } catch {
+          noteFailure("recover", error)
+          return .recoveryFailed
         }
       case .complete(let batch):
         return complete(batch)
