@@ -68,16 +68,19 @@ final class ExecutorPool: Sendable {
   /// Threads finish the shard they run (its result is dropped), then end. Waits up to `wait`
   /// seconds for them: a process that exits while an executor is still inside a model call
   /// tears down what that call uses under it (an abandoned shard's call, after a freeze, say).
-  func stop(wait: Double) {
+  /// Returns whether they all ended.
+  @discardableResult
+  func stop(wait: Double) -> Bool {
     pending.withLock { work in
       work.removeAll()
       work.append(contentsOf: Array(repeating: Work.stop, count: threadCount))
     }
     for _ in 0..<threadCount { available.signal() }
     if running.wait(timeout: .now() + max(0, wait)) == .timedOut {
-      logger.info(
-        "exiting with executors still busy", metadata: ["worker.wait": "\(wait)"])
+      logger.info("exiting with executors still busy", metadata: ["worker.wait": "\(wait)"])
+      return false
     }
+    return true
   }
 
   func takeResults() -> [(ShardKey, WorkerStateMachine.ExecutionResult)] {

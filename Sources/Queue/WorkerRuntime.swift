@@ -14,6 +14,9 @@ public final class WorkerRuntime: Sendable {
   let logger: Logger
   /// Shutdown requests so far (a second one cuts the drain short).
   let shutdownRequests = Atomic<Int>(0)
+  /// Set when `run` returned while an executor was still inside a shard (a call that never
+  /// returned, or a drain that ended before an abandoned call did).
+  let executorsLeftRunning = Atomic<Bool>(false)
   /// Self-pipe: executors and `requestShutdown` write a byte to wake the controller's poll.
   let wakeRead: Int32
   let wakeWrite: Int32
@@ -65,6 +68,10 @@ public final class WorkerRuntime: Sendable {
     try controller.connectFirst()
     return controller.run()
   }
+
+  /// After `run`: an executor thread is still busy, so the process should end without running
+  /// its exit-time teardown under that thread (`_exit`).
+  public var leftExecutorsRunning: Bool { executorsLeftRunning.load(ordering: .sequentiallyConsistent) }
 }
 
 extension WorkerRuntime {
@@ -115,9 +122,12 @@ extension WorkerRuntime {
     mutating func run() -> Int32 {
       pool.start()
       let code = loop()
-      // Abandoned calls (a thawed worker's, say) usually return within moments; calls that
-      // never return are what a wedged worker exits for.
-      pool.stop(wait: code == WorkerStateMachine.wedgedExitCode ? 0 : 5)
+      // An idle worker waits a little for abandoned calls (a thawed worker's return within
+      // moments); a drain has its deadline, and a wedged worker's calls never return.
+      let idleExit = code == 0 && shutdownsSeen == 0
+      if !pool.stop(wait: idleExit ? 5 : 0) {
+        runtime.executorsLeftRunning.store(true, ordering: .sequentiallyConsistent)
+      }
       return code
     }
 

@@ -97,6 +97,12 @@ struct WorkerCommand: ParsableCommand {
       let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { runtime.requestShutdown() }
       let code = try runtime.run()
       withExtendedLifetime(signals) {}
+      if runtime.leftExecutorsRunning {
+        // Exit-time teardown under a thread still inside a model call can crash the process
+        // (SIGABRT instead of the exit code): flush and end it at once.
+        fflush(nil)
+        _exit(code)
+      }
       if code != 0 { throw ExitCode(code) }
     }
   }
