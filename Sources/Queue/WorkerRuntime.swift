@@ -112,11 +112,23 @@ extension WorkerRuntime {
     }
 
     mutating func connectFirst() throws {
-      let connection = try PGConnection.connect(
-        url: configuration.databaseURL, logger: logger, retry: configuration.connectRetry,
-        applicationName: configuration.applicationName)
-      try connection.listen(configuration.channel)
-      self.connection = connection
+      var attempt = 0
+      while true {
+        attempt += 1
+        let connection = try PGConnection.connect(
+          url: configuration.databaseURL, logger: logger, retry: configuration.connectRetry,
+          applicationName: configuration.applicationName)
+        do {
+          try connection.listen(configuration.channel)
+          self.connection = connection
+          return
+        } catch let error as PGError
+          where error.isTransient && configuration.connectRetry.allowsRetry(after: attempt)
+        {
+          // The connection was cut right after it was made (a terminated backend, a restart).
+          logger.info("lost the first connection; connecting again", metadata: ["error": "\(error)"])
+        }
+      }
     }
 
     mutating func run() -> Int32 {

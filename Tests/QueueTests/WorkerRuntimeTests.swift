@@ -210,9 +210,11 @@ struct WorkerRuntimeTests {
       configuration: settings, executor: RowWritingExecutor(started: started),
       store: PostgresBlobStore(), logger: TestDatabase.logger)
     let code = Mutex<Int32?>(nil)
-    let thread = Thread { code.withLock { $0 = try? runtime.run() } }
+    // A start that throws ends the wait too (-1), rather than leaving the test waiting forever.
+    let thread = Thread { code.withLock { $0 = (try? runtime.run()) ?? -1 } }
     thread.start()
-    // Wait until the worker is connected, then cut every connection it has.
+    // Wait until the worker is connected, then cut every connection it has (the first one
+    // perhaps while it is still being set up: the worker connects again).
     var killed = 0
     for _ in 0..<200 where killed == 0 {
       Thread.sleep(forTimeInterval: 0.02)
