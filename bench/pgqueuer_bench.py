@@ -1,8 +1,9 @@
 """The peer of `pixelprobe-bench queue`: the same count of no-op jobs through pgqueuer.
 
 Enqueues N jobs, then drains them with C consumer processes (each a pgqueuer QueueManager on
-its own connection, at pgqueuer's default batch size, in drain mode), and prints jobs/s. Runs in
-a scratch database on the same server, dropped afterwards.
+its own connection, dequeueing `--batch` jobs per query (pgqueuer's default: 10), in drain
+mode), and prints jobs/s. Runs in a scratch database on the same server, dropped afterwards.
+Compare with `pixelprobe-bench queue --batch` at the same batch size.
 
 pgqueuer is a benchmark peer only, never a project dependency: install it into a venv under /tmp:
 
@@ -40,7 +41,7 @@ async def setup(url: str, jobs: int) -> None:
     await connection.close()
 
 
-async def consume(url: str) -> None:
+async def consume(url: str, batch: int) -> None:
     connection = await asyncpg.connect(url)
     manager = QueueManager(Queries(AsyncpgDriver(connection)))
 
@@ -48,12 +49,12 @@ async def consume(url: str) -> None:
     async def noop(job) -> None:  # noqa: ARG001 - the work is nothing
         return None
 
-    await manager.run(mode=QueueExecutionMode.drain)
+    await manager.run(mode=QueueExecutionMode.drain, batch_size=batch)
     await connection.close()
 
 
-def consumer_process(url: str) -> None:
-    asyncio.run(consume(url))
+def consumer_process(url: str, batch: int) -> None:
+    asyncio.run(consume(url, batch))
 
 
 async def admin(url: str, statement: str) -> None:
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--consumers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=10, help="jobs per dequeue (batch_size)")
     args = parser.parse_args()
     if not args.database_url:
         parser.error("give --database-url or set DATABASE_URL")
@@ -79,7 +81,7 @@ def main() -> None:
         enqueued = time.perf_counter() - started
         started = time.perf_counter()
         processes = [
-            multiprocessing.Process(target=consumer_process, args=(url,))
+            multiprocessing.Process(target=consumer_process, args=(url, args.batch))
             for _ in range(args.consumers)
         ]
         for process in processes:
@@ -91,7 +93,7 @@ def main() -> None:
         print(f"pgqueuer: enqueued {args.jobs} jobs in {enqueued:.2f} s")
         print(
             f"pgqueuer: drained {args.jobs - left} jobs with {args.consumers} consumer process(es), "
-            f"default batch: {(args.jobs - left) / drained:.0f} jobs/s ({drained:.2f} s; {left} left)"
+            f"batch {args.batch}: {(args.jobs - left) / drained:.0f} jobs/s ({drained:.2f} s; {left} left)"
         )
     finally:
         asyncio.run(admin(args.database_url, f"DROP DATABASE IF EXISTS {database}"))

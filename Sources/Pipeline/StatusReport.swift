@@ -22,6 +22,11 @@ public enum StatusReport {
       if progressBars {
         lines.append("      " + bar(done: job.questionsDone, total: job.totalQuestions, width: 50))
       }
+      if job.leasesExpired > 0, job.state == "running" {
+        lines.append(
+          "      \(job.leasesExpired) lease(s) past expiry: their worker is gone or frozen; the next claim takes them over"
+        )
+      }
       for error in job.errors.prefix(3) { lines.append("      dead: \(error)") }
       if let error = job.error, job.state != "running" { lines.append("      error: \(error)") }
     }
@@ -33,7 +38,7 @@ public enum StatusReport {
       var fields: [String] = [
         #""job":\#(job.jobID)"#, #""kind":\#(jsonLiteral(job.kind))"#,
         #""state":\#(jsonLiteral(job.state))"#,
-        #""shards":{"total":\#(job.totalShards),"available":\#(job.shardsAvailable),"running":\#(job.shardsRunning),"done":\#(job.shardsDone),"failed":\#(job.shardsFailed),"dead":\#(job.shardsDead)}"#,
+        #""shards":{"total":\#(job.totalShards),"available":\#(job.shardsAvailable),"running":\#(job.shardsRunning),"expired_leases":\#(job.leasesExpired),"done":\#(job.shardsDone),"failed":\#(job.shardsFailed),"dead":\#(job.shardsDead)}"#,
         #""questions":\#(job.totalQuestions)"#, #""questions_done":\#(job.questionsDone)"#,
         #""questions_per_second":\#(number(job.questionsPerSecond))"#,
         #""eta_seconds":\#(number(job.etaSeconds))"#,

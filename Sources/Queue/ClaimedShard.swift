@@ -5,8 +5,11 @@ public struct ClaimedShard: Hashable, Sendable, CustomStringConvertible {
   public var index: Int
   /// Which claim of the shard this is (1 for the first); completion is fenced on it.
   public var attempt: Int
-  /// The lease holder; completion is fenced on it too.
+  /// The lease holder's name; completion is fenced on it too.
   public var owner: String
+  /// The secret the claiming process passed (see `LeaseToken`); the database keeps only its
+  /// digest and fences every operation on it and on the caller's login.
+  public var token: String
   public var kind: String
   /// The job's spec (JSON text).
   public var spec: String
@@ -17,12 +20,14 @@ public struct ClaimedShard: Hashable, Sendable, CustomStringConvertible {
 
   public init(
     jobID: Int64, index: Int, attempt: Int, owner: String, kind: String, spec: String,
-    inputDigest: String, inputSize: Int, questions: Int, leaseSeconds: Int
+    inputDigest: String, inputSize: Int, questions: Int, leaseSeconds: Int,
+    token: String = LeaseToken.process
   ) {
     self.jobID = jobID
     self.index = index
     self.attempt = attempt
     self.owner = owner
+    self.token = token
     self.kind = kind
     self.spec = spec
     self.inputDigest = inputDigest

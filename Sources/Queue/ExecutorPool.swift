@@ -24,6 +24,8 @@ final class ExecutorPool: Sendable {
   let cancelled = Mutex<Set<ShardKey>>([])
   let wake: @Sendable () -> Void
   let threadCount: Int
+  /// Entered by each thread while it runs: `stop` waits on it.
+  let running = DispatchGroup()
 
   init(
     threads: Int, executor: any ShardExecutor, store: any BlobStore, logger: Logger,
@@ -42,7 +44,11 @@ final class ExecutorPool: Sendable {
 
   func start() {
     for number in 0..<threadCount {
-      let thread = Thread { [self] in self.loop(number: number) }
+      running.enter()
+      let thread = Thread { [self] in
+        self.loop(number: number)
+        self.running.leave()
+      }
       thread.name = "executor-\(number)"
       thread.stackSize = 8 << 20  // decoders and BLAS like deep stacks
       thread.start()
@@ -59,13 +65,22 @@ final class ExecutorPool: Sendable {
     cancelled.withLock { _ = $0.insert(key) }
   }
 
-  /// Threads finish the shard they run (its result is dropped), then end.
-  func stop() {
+  /// Threads finish the shard they run (its result is dropped), then end. Waits up to `wait`
+  /// seconds for them: a process that exits while an executor is still inside a model call
+  /// tears down what that call uses under it (an abandoned shard's call, after a freeze, say).
+  /// Returns whether they all ended.
+  @discardableResult
+  func stop(wait: Double) -> Bool {
     pending.withLock { work in
       work.removeAll()
       work.append(contentsOf: Array(repeating: Work.stop, count: threadCount))
     }
     for _ in 0..<threadCount { available.signal() }
+    if running.wait(timeout: .now() + max(0, wait)) == .timedOut {
+      logger.info("exiting with executors still busy", metadata: ["worker.wait": "\(wait)"])
+      return false
+    }
+    return true
   }
 
   func takeResults() -> [(ShardKey, WorkerStateMachine.ExecutionResult)] {

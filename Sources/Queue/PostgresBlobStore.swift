@@ -22,12 +22,12 @@ public struct PostgresBlobStore: BlobStore {
   }
 
   /// Through `queue_shard_input`, fenced on the claim like completion: what a worker's role may
-  /// read (see migrations/0005_worker_role.sql).
+  /// read (see migrations/0009_owner_bound_leases.sql).
   public func input(of shard: ClaimedShard, on connection: PGConnection) throws -> [UInt8] {
     let rows = try connection.query(
-      "SELECT data FROM queue_shard_input($1, $2, $3, $4)",
+      "SELECT data FROM queue_shard_input($1, $2, $3, $4, $5)",
       [
-        .int(shard.jobID), .int(Int64(shard.index)), .int(Int64(shard.attempt)),
+        .text(shard.token), .int(shard.jobID), .int(Int64(shard.index)), .int(Int64(shard.attempt)),
         .text(shard.owner),
       ], binaryResult: true, prepared: true)
     guard rows.count == 1 else {

@@ -15,7 +15,7 @@ extension WorkQueue {
     return try connection.transaction { connection in
       let rows = try connection.query(
         Self.completeSQL,
-        Self.fenceParams(claims) + [
+        try Self.fenceParams(claims, "complete") + [
           .array(outputs.map(\.outputDigest)),
           .array(outputs.map { Int64($0.outputSize ?? -1) }),
           .array(outputs.map(\.questions)),
@@ -48,9 +48,9 @@ extension WorkQueue {
     var generator = SystemRandomNumberGenerator()
     let delay = shardRetry.delay(after: claim.attempt, using: &generator)
     let rows = try connection.query(
-      "SELECT queue_fail($1, $2, $3, $4, $5, $6, $7)",
+      "SELECT queue_fail($1, $2, $3, $4, $5, $6, $7, $8)",
       [
-        .int(claim.jobID), .int(Int64(claim.index)), .int(Int64(claim.attempt)),
+        .text(claim.token), .int(claim.jobID), .int(Int64(claim.index)), .int(Int64(claim.attempt)),
         .text(claim.owner), .bool(retryable), .double(delay), .text(Self.storable(error)),
       ])
     switch rows.string(0, 0) {
@@ -87,7 +87,8 @@ extension WorkQueue {
   public func release(_ claims: [ClaimedShard]) throws -> [ShardKey] {
     guard !claims.isEmpty else { return [] }
     let rows = try connection.query(
-      "SELECT job_id, idx FROM queue_release($1, $2, $3, $4)", Self.fenceParams(claims))
+      "SELECT job_id, idx FROM queue_release($1, $2, $3, $4, $5)",
+      try Self.fenceParams(claims, "release"))
     var released: [ShardKey] = []
     for row in 0..<rows.count {
       if let jobID = rows.int64(row, 0), let index = rows.int(row, 1) {
@@ -99,8 +100,9 @@ extension WorkQueue {
     return released.sorted()
   }
 
-  /// The completion (`queue_complete` in migrations/0005_worker_role.sql): fenced, records every
-  /// attempt's outcome, updates the job counters once per job, finishes finished jobs.
+  /// The completion (`queue_complete` in migrations/0009_owner_bound_leases.sql): fenced,
+  /// records every attempt's outcome, updates the job counters once per job, finishes finished
+  /// jobs.
   static let completeSQL =
-    "SELECT job_id, idx FROM queue_complete($1, $2, $3, $4, $5, $6, $7)"
+    "SELECT job_id, idx FROM queue_complete($1, $2, $3, $4, $5, $6, $7, $8)"
 }

@@ -8,7 +8,7 @@ extension WorkQueue {
       SELECT j.id, j.kind, j.state, j.total_shards, j.total_questions, j.questions_done, j.error,
         extract(epoch FROM j.created_at)::float8, extract(epoch FROM j.started_at)::float8,
         extract(epoch FROM j.finished_at)::float8, extract(epoch FROM now())::float8,
-        c.available, c.running, c.done, c.failed, c.dead, c.cancelled
+        c.available, c.running, c.done, c.failed, c.dead, c.cancelled, c.expired, c.recent
       FROM jobs j
       CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE state = 'available')::int AS available,
@@ -16,12 +16,16 @@ extension WorkQueue {
           count(*) FILTER (WHERE state = 'done')::int AS done,
           count(*) FILTER (WHERE state = 'failed')::int AS failed,
           count(*) FILTER (WHERE state = 'dead')::int AS dead,
-          count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled
+          count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled,
+          count(*) FILTER (WHERE state = 'running' AND lease_expires_at < now())::int AS expired,
+          coalesce(sum(questions) FILTER (
+            WHERE state = 'done' AND finished_at > now() - make_interval(secs => $2)), 0)::bigint
+            AS recent
         FROM shards s WHERE s.job_id = j.id
       ) AS c
       WHERE $1::bigint IS NULL OR j.id = $1::bigint
       ORDER BY j.id
-      """, [.optional(jobID)])
+      """, [.optional(jobID), .double(JobProgress.liveWindow)])
     let errors = try deadShardErrors(jobID: jobID)
     var jobs: [JobProgress] = []
     for row in 0..<rows.count {
@@ -35,12 +39,17 @@ extension WorkQueue {
       let done = rows.int64(row, 5) ?? 0
       let elapsed = started.map { max(0, (finished ?? now) - $0) }
       let rate = elapsed.flatMap { $0 > 0 ? Double(done) / $0 : nil }
-      let eta = state == "running" ? rate.flatMap { $0 > 0 ? Double(total - done) / $0 : nil } : nil
+      let running = rows.int(row, 12) ?? 0
+      let expired = rows.int(row, 17) ?? 0
+      let eta = JobProgress.eta(
+        state: state, remaining: total - done, recentQuestions: rows.int64(row, 18) ?? 0,
+        elapsed: elapsed,
+        liveShards: running - expired + (rows.int(row, 11) ?? 0) + (rows.int(row, 14) ?? 0))
       jobs.append(
         JobProgress(
           jobID: id, kind: rows.string(row, 1) ?? "?", state: state,
           totalShards: rows.int(row, 3) ?? 0, shardsAvailable: rows.int(row, 11) ?? 0,
-          shardsRunning: rows.int(row, 12) ?? 0, shardsDone: rows.int(row, 13) ?? 0,
+          shardsRunning: running, leasesExpired: expired, shardsDone: rows.int(row, 13) ?? 0,
           shardsFailed: rows.int(row, 14) ?? 0, shardsDead: rows.int(row, 15) ?? 0,
           shardsCancelled: rows.int(row, 16) ?? 0, totalQuestions: total, questionsDone: done,
           createdAt: Date(timeIntervalSince1970: created),

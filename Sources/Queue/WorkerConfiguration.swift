@@ -6,6 +6,8 @@ public struct WorkerConfiguration: Sendable {
   public var databaseURL: String
   /// The name in leases and the attempt history (default `hostname:pid:random`).
   public var owner: String
+  /// The secret that binds this worker's leases to it (with its database login).
+  public var token: String
   /// Only claim shards of these job kinds (nil: any kind).
   public var kinds: [String]?
   /// Shards executed at once (default: the number of cores).
@@ -18,8 +20,15 @@ public struct WorkerConfiguration: Sendable {
   public var heartbeatInterval: Double
   /// Seconds between claims while idle (NOTIFY wakes the worker sooner).
   public var pollInterval: Double
-  /// Exit 0 once a claim finds nothing and nothing is in flight.
+  /// Exit 0 once nothing of this worker's kinds is claimable, awaiting a retry or running.
   public var exitWhenIdle: Bool
+  /// With `exitWhenIdle`: exit after seeing only live leases of others for this many seconds
+  /// (nil: wait for them).
+  public var idleGrace: Double?
+  /// Ask which shards are leased to this worker (owner and token) before the first claim.
+  public var recoverOnStart: Bool
+  /// The first connection's attempts and backoff (`--connect-attempts`).
+  public var connectRetry: RetryPolicy
   /// Seconds running shards get to finish after a shutdown request.
   public var drainDeadline: Double
   /// Seconds a shard may execute before it is abandoned and failed for another attempt (nil: no
@@ -42,6 +51,7 @@ public struct WorkerConfiguration: Sendable {
   public init(databaseURL: String) {
     self.databaseURL = databaseURL
     self.owner = Self.defaultOwner()
+    self.token = LeaseToken.process
     self.kinds = nil
     self.concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
     self.prefetch = 0
@@ -49,6 +59,9 @@ public struct WorkerConfiguration: Sendable {
     self.heartbeatInterval = 10
     self.pollInterval = 5
     self.exitWhenIdle = false
+    self.idleGrace = nil
+    self.recoverOnStart = true
+    self.connectRetry = .default
     self.drainDeadline = 30
     self.executionTimeout = nil
     self.completionBatch = 16
@@ -71,6 +84,7 @@ public struct WorkerConfiguration: Sendable {
       completionBatch: completionBatch, completionDelay: completionDelay,
       heartbeatInterval: heartbeatInterval, pollInterval: pollInterval,
       exitWhenIdle: exitWhenIdle, drainDeadline: drainDeadline,
-      errorDelay: max(0.05, reconnect.initialDelay), executionTimeout: executionTimeout)
+      errorDelay: max(0.05, reconnect.initialDelay), executionTimeout: executionTimeout,
+      idleGrace: idleGrace, recoverOnStart: recoverOnStart)
   }
 }

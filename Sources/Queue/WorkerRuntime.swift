@@ -14,6 +14,9 @@ public final class WorkerRuntime: Sendable {
   let logger: Logger
   /// Shutdown requests so far (a second one cuts the drain short).
   let shutdownRequests = Atomic<Int>(0)
+  /// Set when `run` returned while an executor was still inside a shard (a call that never
+  /// returned, or a drain that ended before an abandoned call did).
+  let executorsLeftRunning = Atomic<Bool>(false)
   /// Self-pipe: executors and `requestShutdown` write a byte to wake the controller's poll.
   let wakeRead: Int32
   let wakeWrite: Int32
@@ -65,6 +68,10 @@ public final class WorkerRuntime: Sendable {
     try controller.connectFirst()
     return controller.run()
   }
+
+  /// After `run`: an executor thread is still busy, so the process should end without running
+  /// its exit-time teardown under that thread (`_exit`).
+  public var leftExecutorsRunning: Bool { executorsLeftRunning.load(ordering: .sequentiallyConsistent) }
 }
 
 extension WorkerRuntime {
@@ -81,6 +88,8 @@ extension WorkerRuntime {
     var reconnectAttempt = 0
     var nextReconnect = 0.0
     var shutdownsSeen = 0
+    /// Set when `queue()` replaced a lost connection, reported to the machine as `reconnected`.
+    var reconnected = false
     var generator = SystemRandomNumberGenerator()
 
     init(runtime: WorkerRuntime) {
@@ -103,16 +112,38 @@ extension WorkerRuntime {
     }
 
     mutating func connectFirst() throws {
-      let connection = try PGConnection.connect(
-        url: configuration.databaseURL, logger: logger, retry: .default,
-        applicationName: configuration.applicationName)
-      try connection.listen(configuration.channel)
-      self.connection = connection
+      var attempt = 0
+      while true {
+        attempt += 1
+        let connection = try PGConnection.connect(
+          url: configuration.databaseURL, logger: logger, retry: configuration.connectRetry,
+          applicationName: configuration.applicationName)
+        do {
+          try connection.listen(configuration.channel)
+          self.connection = connection
+          return
+        } catch let error as PGError
+          where error.isTransient && configuration.connectRetry.allowsRetry(after: attempt)
+        {
+          // The connection was cut right after it was made (a terminated backend, a restart).
+          logger.info("lost the first connection; connecting again", metadata: ["error": "\(error)"])
+        }
+      }
     }
 
     mutating func run() -> Int32 {
       pool.start()
-      defer { pool.stop() }
+      let code = loop()
+      // An idle worker waits a little for abandoned calls (a thawed worker's return within
+      // moments); a drain has its deadline, and a wedged worker's calls never return.
+      let idleExit = code == 0 && shutdownsSeen == 0
+      if !pool.stop(wait: idleExit ? 5 : 0) {
+        runtime.executorsLeftRunning.store(true, ordering: .sequentiallyConsistent)
+      }
+      return code
+    }
+
+    mutating func loop() -> Int32 {
       logger.info(
         "worker started",
         metadata: [
@@ -131,6 +162,10 @@ extension WorkerRuntime {
           }
           if let event = perform(action) {
             actions += machine.event(event, now: now)
+          }
+          if reconnected {
+            reconnected = false
+            actions += machine.event(.reconnected, now: now)
           }
         }
         actions = []
@@ -218,6 +253,7 @@ extension WorkerRuntime {
         logger.info("reconnected to the database")
         connection = fresh
         reconnectAttempt = 0
+        reconnected = true
         return makeQueue(fresh)
       } catch {
         reconnectAttempt += 1
@@ -253,7 +289,8 @@ extension WorkerRuntime {
         guard let queue = queue() else { return .claimFailed }
         do {
           let shards = try queue.claim(
-            owner: configuration.owner, kinds: configuration.kinds, limit: limit)
+            owner: configuration.owner, token: configuration.token, kinds: configuration.kinds,
+            limit: limit)
           if !shards.isEmpty {
             logger.debug("claimed shards", metadata: ["claim.count": "\(shards.count)"])
           }
@@ -261,6 +298,38 @@ extension WorkerRuntime {
         } catch {
           noteFailure("claim", error)
           return .claimFailed
+        }
+      case .survey:
+        guard let queue = queue() else { return .surveyFailed }
+        do {
+          let outlook = try queue.outlook(kinds: configuration.kinds)
+          if !outlook.finished && !outlook.claimable {
+            logger.debug(
+              "nothing to claim yet; waiting for others' leases or retries",
+              metadata: [
+                "queue.leased": "\(outlook.leased)", "queue.retrying": "\(outlook.retrying)",
+                "queue.next_expiry": "\(outlook.nextExpirySeconds.map { String(format: "%.2f", $0) } ?? "-")",
+              ])
+          }
+          return .surveyed(outlook)
+        } catch {
+          noteFailure("outlook", error)
+          return .surveyFailed
+        }
+      case .recover:
+        guard let queue = queue() else { return .recoveryFailed }
+        do {
+          let owned = try queue.owned(owner: configuration.owner, token: configuration.token)
+          let unknown = machine.unknownLeases(owned)
+          if !unknown.isEmpty {
+            logger.info(
+              "found shards leased to this worker that it had not heard of",
+              metadata: ["recover.shards": "\(unknown.map(\.description).joined(separator: ", "))"])
+          }
+          return .recovered(owned)
+        } catch {
+          noteFailure("recover", error)
+          return .recoveryFailed
         }
       case .complete(let batch):
         return complete(batch)

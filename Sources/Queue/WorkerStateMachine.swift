@@ -7,14 +7,26 @@
 /// - finished shards are completed in batches: when `completionBatch` are waiting, when the
 ///   oldest has waited `completionDelay`, or at once when nothing else is executing;
 /// - leases held (waiting, executing, or awaiting completion) are heartbeated every
-///   `heartbeatInterval`; a lost lease abandons its shard and drops its result;
+///   `heartbeatInterval` (a failed heartbeat again after `errorDelay`); a lost lease abandons
+///   its shard and drops its result;
 /// - a completion whose outcome is unknown (the connection broke) is tried again after
 ///   `errorDelay`, its lease still heartbeated (completion is fenced, so a retry of one that did
 ///   commit is rejected and changes nothing); at the drain deadline it is left to its lease;
 /// - an execution interrupted by the database (not by the shard) hands the shard back without
 ///   spending an attempt;
-/// - a claim that finds nothing waits `pollInterval` (or a wake-up) before the next; with
-///   `exitWhenIdle`, a claim that finds nothing while nothing is in flight exits 0;
+/// - a claim that finds nothing waits `pollInterval` (or a wake-up) before the next;
+/// - with `exitWhenIdle` the worker belongs to a fleet that must finish its jobs: a claim that
+///   finds nothing while nothing is in flight asks for the queue's outlook (`survey`), and the
+///   worker exits 0 only when nothing of its kinds is claimable, failed awaiting a retry, or
+///   running. While others hold live leases or retries are pending it waits (a wake-up, or
+///   until the next lease expiry or retry time, at most `pollInterval`) and claims again, so an
+///   expired lease is taken over as soon as it expires. With `idleGrace`, a worker that has
+///   seen nothing but live leases for that long exits 0 anyway;
+/// - after the connection was lost (`reconnected`), and at start with `recoverOnStart`, the
+///   worker asks which shards are leased to it (`recover`) before claiming again: a claim whose
+///   reply was lost, or a release that never arrived, left leases it did not know of. They are
+///   taken into the free slots (the same attempt goes on) and the rest are released, so none
+///   waits out its lease or spends an attempt;
 /// - shutdown stops claiming, releases shards not yet started, lets executing ones finish
 ///   until `drainDeadline`, then abandons and releases what is left, and exits 0;
 /// - a shard executing longer than `executionTimeout` (a hung model call) is abandoned and
@@ -42,12 +54,17 @@ public struct WorkerStateMachine: Sendable {
     public var errorDelay: Double
     /// Seconds a shard may execute before it is abandoned and failed (nil: no limit).
     public var executionTimeout: Double?
+    /// With `exitWhenIdle`: exit after seeing only live leases held by others for this long
+    /// (nil: wait until they end).
+    public var idleGrace: Double?
+    /// Ask which shards are leased to this worker before the first claim.
+    public var recoverOnStart: Bool
 
     public init(
       concurrency: Int, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
       completionDelay: Double = 0.05, heartbeatInterval: Double = 10, pollInterval: Double = 5,
       exitWhenIdle: Bool = false, drainDeadline: Double = 30, errorDelay: Double = 1,
-      executionTimeout: Double? = nil
+      executionTimeout: Double? = nil, idleGrace: Double? = nil, recoverOnStart: Bool = false
     ) {
       self.concurrency = max(1, concurrency)
       self.prefetch = max(0, prefetch)
@@ -60,6 +77,8 @@ public struct WorkerStateMachine: Sendable {
       self.drainDeadline = max(0, drainDeadline)
       self.errorDelay = errorDelay
       self.executionTimeout = executionTimeout.map { max(0, $0) }
+      self.idleGrace = idleGrace.map { max(0, $0) }
+      self.recoverOnStart = recoverOnStart
     }
   }
 
@@ -90,6 +109,15 @@ public struct WorkerStateMachine: Sendable {
     case heartbeatFinished(lost: Set<ShardKey>)
     case heartbeatFailed
     case releaseFinished
+    /// The queue's outlook, asked for by `survey`.
+    case surveyed(QueueOutlook)
+    /// The outlook could not be had (database error): claim again after `errorDelay`.
+    case surveyFailed
+    /// The runtime made a new connection after losing one: leases may have gone unheard of.
+    case reconnected
+    /// The shards leased to this worker, as the database has them (`recover`).
+    case recovered([ClaimedShard])
+    case recoveryFailed
     /// A notification arrived: there may be work.
     case wakeUp
     /// Time passed (the runtime's wait timed out); deadlines are checked against `now`.
@@ -108,6 +136,10 @@ public struct WorkerStateMachine: Sendable {
     case abandon(ShardKey)
     /// Nothing to claim: listen for a wake-up, claim again after `timeout` at the latest.
     case waitForWork(timeout: Double)
+    /// Ask the queue what is left of this worker's kinds (`WorkQueue.outlook`).
+    case survey
+    /// Ask the queue which shards are leased to this worker (`WorkQueue.owned`).
+    case recover
     case exit(code: Int32)
   }
 
@@ -156,11 +188,20 @@ public struct WorkerStateMachine: Sendable {
   var lastHeartbeat = 0.0
   /// No claim before this time (after a claim found nothing or failed).
   var idleUntil: Double?
-  /// The last claim found nothing (with `exitWhenIdle`: claim again once nothing is in flight).
-  var lastClaimEmpty = false
+  /// A claim found nothing while work was in flight (with `exitWhenIdle`: claim again, then
+  /// survey, once nothing is).
+  var claimAgainWhenSettled = false
+  var surveyInFlight = false
+  /// Since when surveys have shown nothing but live leases (for `idleGrace`).
+  var onlyLeasedSince: Double?
+  /// Leases may exist that this worker does not know of: ask before claiming.
+  var needsRecovery = false
+  var recoveryInFlight = false
+  var recoveryRetryAt: Double?
 
   public init(configuration: Configuration) {
     self.configuration = configuration
+    self.needsRecovery = configuration.recoverOnStart
   }
 
   /// Whether the worker has exited.
@@ -205,6 +246,7 @@ public struct WorkerStateMachine: Sendable {
         candidates.append(last + timeout)
       }
     }
+    if needsRecovery, !recoveryInFlight, let recoveryRetryAt { candidates.append(recoveryRetryAt) }
     switch phase {
     case .running: if let idleUntil { candidates.append(idleUntil) }
     case .draining(let deadline): candidates.append(deadline)
@@ -224,18 +266,22 @@ public struct WorkerStateMachine: Sendable {
       }
     case .claimed(let shards):
       claimInFlight = false
-      lastClaimEmpty = shards.isEmpty
+      claimAgainWhenSettled = false
       if shards.isEmpty {
-        if configuration.exitWhenIdle && settled && phase == .running {
-          phase = .exited
-          return [.exit(code: 0)]
-        }
         idleUntil = now + configuration.pollInterval
-        if !configuration.exitWhenIdle {
+        if configuration.exitWhenIdle && phase == .running {
+          if settled {
+            surveyInFlight = true
+            actions.append(.survey)
+          } else {
+            claimAgainWhenSettled = true
+          }
+        } else if !configuration.exitWhenIdle {
           actions.append(.waitForWork(timeout: configuration.pollInterval))
         }
       } else {
         idleUntil = nil
+        onlyLeasedSince = nil
         if case .draining = phase {
           actions.append(.release(shards))  // claimed just as shutdown began
         } else {
@@ -244,8 +290,25 @@ public struct WorkerStateMachine: Sendable {
       }
     case .claimFailed:
       claimInFlight = false
-      lastClaimEmpty = false
       idleUntil = now + configuration.errorDelay
+    case .surveyed(let outlook):
+      surveyInFlight = false
+      actions += idle(outlook, now: now)
+      if hasExited { return actions }
+    case .surveyFailed:
+      surveyInFlight = false
+      idleUntil = now + configuration.errorDelay
+    case .reconnected:
+      needsRecovery = true
+      recoveryRetryAt = nil
+    case .recovered(let shards):
+      recoveryInFlight = false
+      needsRecovery = false
+      recoveryRetryAt = nil
+      actions += adopt(shards)
+    case .recoveryFailed:
+      recoveryInFlight = false
+      recoveryRetryAt = now + configuration.errorDelay
     case .executionFinished(let key, let result):
       guard let claim = executing.removeValue(forKey: key) else { break }
       startedAt[key] = nil
@@ -280,6 +343,12 @@ public struct WorkerStateMachine: Sendable {
       actions += dropLost(lost, now: now)
     case .heartbeatFailed:
       heartbeatInFlight = false
+      // Try again after the error delay, not a whole interval: the leases are running out.
+      let held = heldLeases
+      if !held.isEmpty {
+        lastHeartbeat = min(
+          lastHeartbeat, now + configuration.errorDelay - heartbeatInterval(for: held))
+      }
     case .releaseFinished:
       break
     case .wakeUp:
@@ -350,10 +419,19 @@ public struct WorkerStateMachine: Sendable {
       }
     }
     actions += flushIfDue(now: now)
-    if configuration.exitWhenIdle, lastClaimEmpty, settled {
-      idleUntil = nil  // everything in flight is settled: one more claim decides whether to exit
+    if claimAgainWhenSettled, settled {
+      claimAgainWhenSettled = false
+      idleUntil = nil  // everything in flight is settled: one more claim, then the survey
     }
-    if phase == .running, !claimInFlight, idleUntil.map({ now >= $0 }) ?? true {
+    if needsRecovery, !recoveryInFlight, !claimInFlight, phase != .exited,
+      recoveryRetryAt.map({ now >= $0 }) ?? true
+    {
+      recoveryInFlight = true
+      actions.append(.recover)
+    }
+    if phase == .running, !claimInFlight, !surveyInFlight, !needsRecovery,
+      idleUntil.map({ now >= $0 }) ?? true
+    {
       let slots =
         configuration.concurrency + configuration.prefetch - ready.count - executing.count
       if slots > 0 {
@@ -362,13 +440,73 @@ public struct WorkerStateMachine: Sendable {
         actions.append(.claim(limit: min(configuration.claimBatch, slots)))
       }
     }
-    if case .draining = phase, !claimInFlight, ready.isEmpty, finished.isEmpty, completing.isEmpty,
-      failing.isEmpty, executing.keys.allSatisfy({ abandoned.contains($0) })
+    if case .draining = phase, !claimInFlight, !recoveryInFlight, ready.isEmpty, finished.isEmpty,
+      completing.isEmpty, failing.isEmpty, executing.keys.allSatisfy({ abandoned.contains($0) })
     {
       phase = .exited
       actions.append(.exit(code: 0))
     }
     return actions
+  }
+
+  /// An idle `exitWhenIdle` worker's decision on the queue's outlook: claim again at once, exit,
+  /// or wait for the next lease expiry or retry time (a wake-up cuts it short).
+  mutating func idle(_ outlook: QueueOutlook, now: Double) -> [Action] {
+    guard phase == .running, settled, ready.isEmpty else { return [] }
+    if outlook.claimable {
+      idleUntil = nil
+      onlyLeasedSince = nil
+      return []
+    }
+    if outlook.finished {
+      phase = .exited
+      return [.exit(code: 0)]
+    }
+    var wait = configuration.pollInterval
+    // Just past the moment, by the database's clock: a lease is claimable once it is < now().
+    let margin = 0.02
+    if let seconds = outlook.nextRetrySeconds { wait = min(wait, max(0, seconds) + margin) }
+    if let seconds = outlook.nextExpirySeconds { wait = min(wait, max(0, seconds) + margin) }
+    if outlook.retrying == 0, let grace = configuration.idleGrace {
+      let since = onlyLeasedSince ?? now
+      onlyLeasedSince = since
+      if now >= since + grace {
+        phase = .exited
+        return [.exit(code: 0)]
+      }
+      wait = min(wait, since + grace - now)
+    } else {
+      onlyLeasedSince = nil
+    }
+    idleUntil = now + wait
+    return [.waitForWork(timeout: wait)]
+  }
+
+  /// Of `shards` (leased to this worker, the database says), those it does not know it holds.
+  public func unknownLeases(_ shards: [ClaimedShard]) -> [ClaimedShard] {
+    var known = Set((ready + finished.map(\.claim) + completing.values.map(\.claim)).map(\.key))
+    known.formUnion(failing)
+    known.formUnion(executing.keys.filter { !abandoned.contains($0) })
+    return shards.filter { !known.contains($0.key) }
+  }
+
+  /// Shards the database says this worker holds: those it does not know of (or had abandoned)
+  /// run in the free slots, the rest are released (costing no attempt).
+  mutating func adopt(_ shards: [ClaimedShard]) -> [Action] {
+    let unknown = unknownLeases(shards)
+    guard !unknown.isEmpty else { return [] }
+    var release: [ClaimedShard] = []
+    for shard in unknown {
+      let slots =
+        configuration.concurrency + configuration.prefetch - ready.count - executing.count
+      if phase == .running, slots > 0, executing[shard.key] == nil {
+        ready.append(shard)
+      } else {
+        release.append(shard)
+      }
+    }
+    if !ready.isEmpty { idleUntil = nil }
+    return release.isEmpty ? [] : [.release(release)]
   }
 
   /// The configured interval, but at most a third of the shortest lease held, so that two

@@ -29,8 +29,16 @@ struct WorkerCommand: ParsableCommand {
     parsing: .upToNextOption,
     help: "Only claim shards of these job kinds (default: every kind this worker knows).")
   var kinds: [String] = []
-  @Flag(help: "Exit 0 once nothing is left to claim (for Slurm arrays and Kubernetes Jobs).")
+  @Flag(
+    help:
+      "Exit 0 once nothing of my kinds is claimable, failed awaiting a retry, or running (for Slurm arrays and Kubernetes Jobs); while others hold leases, wait and take over any that expire."
+  )
   var exitWhenIdle = false
+  @Option(
+    help:
+      "With --exit-when-idle: exit after seeing only live leases held by other workers for this many seconds (default: wait until they end)."
+  )
+  var idleGrace: Double?
   @Option(help: "Where this machine sees the image corpus, if not where the coordinator saw it.")
   var imageRoot: String?
   @Option(help: "Seconds to let running shards finish after SIGTERM before handing them back.")
@@ -54,6 +62,10 @@ struct WorkerCommand: ParsableCommand {
     guard retryDelay >= 0 else { throw ValidationError("--retry-delay must not be negative") }
     guard pollSeconds > 0 else { throw ValidationError("--poll-seconds must be more than 0") }
     guard prefetch >= 0 else { throw ValidationError("--prefetch must not be negative") }
+    if let idleGrace {
+      guard idleGrace >= 0 else { throw ValidationError("--idle-grace must not be negative") }
+      guard exitWhenIdle else { throw ValidationError("--idle-grace needs --exit-when-idle") }
+    }
     let unknown = kinds.filter { !PipelineExecutor.kinds.contains($0) }
     guard unknown.isEmpty else {
       throw ValidationError(
@@ -69,6 +81,8 @@ struct WorkerCommand: ParsableCommand {
       configuration.kinds = kinds.isEmpty ? PipelineExecutor.kinds : kinds
       configuration.concurrency = concurrency
       configuration.exitWhenIdle = exitWhenIdle
+      configuration.idleGrace = idleGrace
+      configuration.connectRetry = database.retryPolicy
       configuration.drainDeadline = drainSeconds
       configuration.executionTimeout = shardTimeout
       configuration.pollInterval = pollSeconds
@@ -83,6 +97,12 @@ struct WorkerCommand: ParsableCommand {
       let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { runtime.requestShutdown() }
       let code = try runtime.run()
       withExtendedLifetime(signals) {}
+      if runtime.leftExecutorsRunning {
+        // Exit-time teardown under a thread still inside a model call can crash the process
+        // (SIGABRT instead of the exit code): flush and end it at once.
+        fflush(nil)
+        _exit(code)
+      }
       if code != 0 { throw ExitCode(code) }
     }
   }

@@ -62,18 +62,7 @@ struct FaultInjectionTests {
     // A random shard of the victim's (its first, second or third), a random moment into it.
     let skip = Int(random.next() % 3)
     let delay = Double(random.next() % 450) / 1000
-    var held: Int?
-    try run.waitUntil("the victim to hold its shard number \(skip + 1)", timeout: 30) {
-      let completed =
-        Int(
-          try run.value(
-            "SELECT count(*) FROM shard_attempts WHERE job_id = $1 AND owner = $2 AND outcome = 'completed'",
-            [.int(run.job), .text(victim.name)]) ?? "0") ?? 0
-      held = try run.shardHeld(by: victim)
-      let nearlyDone = try run.shardsDone() >= FaultSettings.images.count - 1
-      return (held != nil && completed >= skip) || nearlyDone
-    }
-    Thread.sleep(forTimeInterval: delay)
+    let held = try run.waitForShard(of: victim, after: skip, delay: delay)
     victim.signal(SIGKILL)
     #expect(victim.wait(timeout: 5) != nil)
     let state = try run.waitForJob()

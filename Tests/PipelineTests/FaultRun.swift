@@ -10,6 +10,9 @@ enum FaultSettings {
   static let killSeeds: [UInt64] = slow ? Array(1...25) : [1, 2, 3]
   /// Rounds of the PostgreSQL-restart and backend-termination cases.
   static let restartRounds: [Int] = slow ? Array(1...5) : [1]
+  /// Seeds of the fleet cases (exit-when-idle workers, one killed) and of the seeded
+  /// backend-termination loop.
+  static let fleetSeeds: [UInt64] = slow ? Array(1...10) : [1]
   /// Small JPEGs from data/photos (the job's images, in name order).
   static let images = [
     "opencv-aero1.jpg", "opencv-apple.jpg", "opencv-butterfly.jpg", "opencv-home.jpg",
@@ -220,6 +223,32 @@ final class FaultRun {
 
   func shardsDone() throws -> Int {
     Int(try value("SELECT shards_done FROM jobs WHERE id = $1", [.int(job)]) ?? "0") ?? 0
+  }
+
+  /// Waits until `worker` holds a shard after completing `skip` of its own (or the job is all
+  /// but done), then `delay` seconds more; returns the shard it held.
+  func waitForShard(of worker: WorkerProcess, after skip: Int, delay: Double) throws -> Int? {
+    var held: Int?
+    try waitUntil("\(worker.name) to hold its shard number \(skip + 1)", timeout: 30) {
+      let completed =
+        Int(
+          try value(
+            "SELECT count(*) FROM shard_attempts WHERE job_id = $1 AND owner = $2 AND outcome = 'completed'",
+            [.int(job), .text(worker.name)]) ?? "0") ?? 0
+      held = try shardHeld(by: worker)
+      let nearlyDone = try shardsDone() >= FaultSettings.images.count - 1
+      return (held != nil && completed >= skip) || nearlyDone
+    }
+    Thread.sleep(forTimeInterval: delay)
+    return held
+  }
+
+  /// How many attempts of the job ended `outcome`.
+  func attempts(_ outcome: String) throws -> Int {
+    Int(
+      try value(
+        "SELECT count(*) FROM shard_attempts WHERE job_id = $1 AND outcome = $2",
+        [.int(job), .text(outcome)]) ?? "0") ?? 0
   }
 
   /// Stops every worker with SIGTERM; returns their exit statuses (nil: had to be killed).

@@ -476,4 +476,52 @@ struct WorkQueueTests {
     #expect(try fixture.queue.status().contains { $0.jobID == job })
     #expect(throws: QueueError.self) { try fixture.queue.job(-5) }
   }
+
+  @Test func theOutlookSaysWhatIsLeftOfAKind() throws {
+    let fixture = try QueueFixture("outlook")
+    let job = try fixture.enqueue(shards: 3, lease: 60)
+    var outlook = try fixture.queue.outlook(kinds: [fixture.kind])
+    #expect(outlook == QueueOutlook(claimable: true))
+    let claims = try fixture.claim("w", limit: 3)
+    outlook = try fixture.queue.outlook(kinds: [fixture.kind])
+    #expect(!outlook.claimable && outlook.leased == 3 && outlook.retrying == 0)
+    let expiry = try #require(outlook.nextExpirySeconds)
+    #expect(expiry > 58 && expiry <= 60, "\(expiry)")
+    // A retryable failure with a 30 s delay: waiting for its retry, not claimable.
+    var slow = fixture.queue
+    slow.shardRetry = RetryPolicy(initialDelay: 30, maxDelay: 30, jitter: 0, maxAttempts: nil)
+    #expect(try slow.fail(claims[0], error: "flaky", retryable: true) == .retrying(afterSeconds: 30))
+    try fixture.queue.complete([(claims[1], output()), (claims[2], output())])
+    outlook = try fixture.queue.outlook(kinds: [fixture.kind])
+    #expect(!outlook.claimable && outlook.leased == 0 && outlook.retrying == 1)
+    let retry = try #require(outlook.nextRetrySeconds)
+    #expect(retry > 28 && retry <= 30, "\(retry)")
+    #expect(!outlook.finished)
+    // Other kinds see none of it; a cancelled job leaves nothing behind.
+    #expect(try fixture.queue.outlook(kinds: [fixture.kind + "-other"]).finished)
+    try fixture.queue.cancel(jobID: job)
+    #expect(try fixture.queue.outlook(kinds: [fixture.kind]).finished)
+  }
+
+  @Test func statusMarksExpiredLeasesAndGivesAStrandedJobNoETA() throws {
+    let fixture = try QueueFixture("stranded")
+    let job = try fixture.enqueue(shards: 3, questions: 10, lease: 1)
+    let claims = try fixture.claim("w", limit: 3)
+    try fixture.queue.complete([(claims[0], output()), (claims[1], output())])
+    // Shard 2's worker is alive (its lease holds): an ETA from the live rate.
+    var progress = try fixture.queue.job(job)
+    #expect(progress.leasesExpired == 0 && progress.shardsRunning == 1)
+    let elapsed = try #require(progress.elapsedSeconds)
+    let eta = try #require(progress.etaSeconds)
+    #expect(abs(eta - 10 / (20 / min(elapsed, JobProgress.liveWindow))) < 1e-6)
+    // Its worker died: the lease runs out, the shard is stranded, and no ETA pretends otherwise.
+    Thread.sleep(forTimeInterval: 1.2)
+    progress = try fixture.queue.job(job)
+    #expect(progress.leasesExpired == 1 && progress.shardsRunning == 1)
+    #expect(progress.etaSeconds == nil)
+    #expect(progress.state == "running" && progress.questionsDone == 20)
+    // Once another worker claims it, the lease is live again.
+    #expect(try fixture.claim("v").map(\.index) == [2])
+    #expect(try fixture.queue.job(job).leasesExpired == 0)
+  }
 }

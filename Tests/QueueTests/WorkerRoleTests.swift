@@ -123,4 +123,48 @@ struct WorkerRoleTests {
     }
     #expect(state == "42501")
   }
+
+  /// Two worker logins: the second passes the first's owner name (and, worse, its token) and
+  /// still cannot touch the first's shards; nor can a second process of the first login.
+  @Test func leasesAreBoundToTheClaimingLoginAndTokenWhateverNameIsPassed() throws {
+    let fixture = try QueueFixture("bound")
+    let job = try fixture.enqueue(shards: 3, questions: 4)
+    let (loginA, loginB) = (try WorkerLogin(), try WorkerLogin())
+    let queueA = WorkQueue(connection: try loginA.connect(), shardRetry: QueueFixture.noDelay)
+    let queueB = WorkQueue(connection: try loginB.connect(), shardRetry: QueueFixture.noDelay)
+    let tokenA = LeaseToken.random()
+    let claims = try queueA.claim(owner: "a", token: tokenA, kinds: [fixture.kind], limit: 2)
+    #expect(claims.map(\.index) == [0, 1])
+    let store = PostgresBlobStore()
+    // B as "a" with its own token, B with A's token, and A's login from another process.
+    let impostors: [(String, WorkQueue, String)] = [
+      ("login B, its own token", queueB, LeaseToken.random()),
+      ("login B, A's token", queueB, tokenA),
+      ("login A, another process's token", WorkQueue(connection: try loginA.connect()), LeaseToken.random()),
+    ]
+    for (who, queue, token) in impostors {
+      var forged = claims
+      for index in forged.indices { forged[index].token = token }
+      #expect(try queue.heartbeat(forged) == Set(claims.map(\.key)), "\(who)")
+      #expect(try queue.complete([(forged[0], output(questions: 4))]).isEmpty, "\(who)")
+      #expect(try queue.fail(forged[1], error: "forged", retryable: false) == .rejected, "\(who)")
+      #expect(try queue.release(forged).isEmpty, "\(who)")
+      #expect(throws: BlobStoreError.self, "\(who)") { try store.input(of: forged[0], on: queue.connection) }
+      #expect(try queue.owned(owner: "a", token: token).isEmpty, "\(who)")
+    }
+    // Nothing changed: both still running under A, their attempts still A's and open.
+    #expect(try fixture.shardState(job, 0) == "running" && fixture.shardState(job, 1) == "running")
+    #expect(try fixture.attempts(job, 0) == ["1:a:running"] && fixture.attempts(job, 1) == ["1:a:running"])
+    #expect(try fixture.queue.job(job).shardsDone == 0)
+    // A itself: its shards, then the whole protocol.
+    #expect(try queueA.owned(owner: "a", token: tokenA).map(\.key) == claims.map(\.key))
+    #expect(try queueA.heartbeat(claims).isEmpty)
+    #expect(try store.input(of: claims[0], on: queueA.connection).count > 0)
+    #expect(try queueA.complete([(claims[0], output(questions: 4))]) == [claims[0].key])
+    #expect(try queueA.release([claims[1]]) == [claims[1].key])
+    #expect(try fixture.attempts(job, 0) == ["1:a:completed"])
+    #expect(try fixture.attempts(job, 1) == ["1:a:released"])
+    // An empty token claims nothing.
+    #expect(throws: PGError.self) { try queueB.claim(owner: "b", token: "", kinds: [fixture.kind], limit: 1) }
+  }
 }

@@ -210,9 +210,11 @@ struct WorkerRuntimeTests {
       configuration: settings, executor: RowWritingExecutor(started: started),
       store: PostgresBlobStore(), logger: TestDatabase.logger)
     let code = Mutex<Int32?>(nil)
-    let thread = Thread { code.withLock { $0 = try? runtime.run() } }
+    // A start that throws ends the wait too (-1), rather than leaving the test waiting forever.
+    let thread = Thread { code.withLock { $0 = (try? runtime.run()) ?? -1 } }
     thread.start()
-    // Wait until the worker is connected, then cut every connection it has.
+    // Wait until the worker is connected, then cut every connection it has (the first one
+    // perhaps while it is still being set up: the worker connects again).
     var killed = 0
     for _ in 0..<200 where killed == 0 {
       Thread.sleep(forTimeInterval: 0.02)
@@ -232,5 +234,67 @@ struct WorkerRuntimeTests {
     while code.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.01) }
     #expect(try fixture.queue.job(job).state == "succeeded")
     #expect(code.withLock { $0 } == 0)
+  }
+
+  /// A claim committed but its reply never arrived (here: made on another connection with the
+  /// worker's name and token). The worker finds the shards on start, runs them under the same
+  /// attempt, and nothing expires.
+  @Test func shardsClaimedWithoutHearingTheReplyAreResumedUnderTheSameAttempt() throws {
+    let fixture = try QueueFixture("lostreply")
+    let job = try fixture.enqueue(shards: 4, lease: 60)
+    let token = LeaseToken.random()
+    let lost = try fixture.queue.claim(owner: "lost", token: token, kinds: [fixture.kind], limit: 2)
+    #expect(lost.map(\.index) == [0, 1])
+    var settings = configuration(try TestDatabase.url(), kind: fixture.kind, owner: "lost")
+    settings.token = token
+    let started = Counter()
+    let begun = Date()
+    let runtime = WorkerRuntime(
+      configuration: settings, executor: RowWritingExecutor(started: started),
+      store: PostgresBlobStore(), logger: TestDatabase.logger)
+    #expect(try runtime.run() == 0)
+    // Long before the 60 s lease could have run out.
+    #expect(Date().timeIntervalSince(begun) < 30)
+    #expect(try fixture.queue.job(job).state == "succeeded")
+    for index in 0..<4 { #expect(try fixture.attempts(job, index) == ["1:lost:completed"]) }
+    #expect(started.value == 4)
+  }
+
+  /// The fleet case: another worker (gone, never heartbeating again) holds a lease. The
+  /// exit-when-idle worker does not exit; it takes the lease over the moment it expires.
+  @Test func anExitWhenIdleWorkerWaitsForAnotherWorkersLeaseAndTakesItOverWhenItExpires() throws {
+    let fixture = try QueueFixture("fleet")
+    let job = try fixture.enqueue(shards: 3, lease: 2)
+    let ghost = try fixture.queue.claim(
+      owner: "ghost", token: LeaseToken.random(), kinds: [fixture.kind], limit: 1)
+    let claimedAt = Date()
+    var settings = configuration(try TestDatabase.url(), kind: fixture.kind, owner: "heir")
+    settings.pollInterval = 5  // the wait is set by the lease, not by the poll
+    let runtime = WorkerRuntime(
+      configuration: settings, executor: RowWritingExecutor(started: Counter()),
+      store: PostgresBlobStore(), logger: TestDatabase.logger)
+    #expect(try runtime.run() == 0)
+    let waited = Date().timeIntervalSince(claimedAt)
+    #expect(waited >= 1.9 && waited < 4.5, "\(waited)")
+    #expect(try fixture.queue.job(job).state == "succeeded")
+    #expect(try fixture.attempts(job, ghost[0].index) == ["1:ghost:expired", "2:heir:completed"])
+  }
+
+  @Test func idleGraceLetsAWorkerLeaveLiveLeasesOfOthersBehind() throws {
+    let fixture = try QueueFixture("grace")
+    let job = try fixture.enqueue(shards: 2, lease: 60)
+    _ = try fixture.queue.claim(
+      owner: "busy", token: LeaseToken.random(), kinds: [fixture.kind], limit: 1)
+    var settings = configuration(try TestDatabase.url(), kind: fixture.kind, owner: "leaver")
+    settings.idleGrace = 0.5
+    let begun = Date()
+    let runtime = WorkerRuntime(
+      configuration: settings, executor: RowWritingExecutor(started: Counter()),
+      store: PostgresBlobStore(), logger: TestDatabase.logger)
+    #expect(try runtime.run() == 0)
+    let took = Date().timeIntervalSince(begun)
+    #expect(took >= 0.5 && took < 10, "\(took)")
+    let progress = try fixture.queue.job(job)
+    #expect(progress.state == "running" && progress.shardsDone == 1 && progress.shardsRunning == 1)
   }
 }

@@ -21,14 +21,17 @@ func done(_ index: Int) -> Machine.CompletedShard {
 func config(
   concurrency: Int = 2, prefetch: Int = 0, claimBatch: Int = 16, completionBatch: Int = 16,
   completionDelay: Double = 1, heartbeat: Double = 10, poll: Double = 5, exitWhenIdle: Bool = false,
-  drain: Double = 30, timeout: Double? = nil
+  drain: Double = 30, timeout: Double? = nil, grace: Double? = nil, recoverOnStart: Bool = false
 ) -> Machine.Configuration {
   Machine.Configuration(
     concurrency: concurrency, prefetch: prefetch, claimBatch: claimBatch,
     completionBatch: completionBatch, completionDelay: completionDelay, heartbeatInterval: heartbeat,
     pollInterval: poll, exitWhenIdle: exitWhenIdle, drainDeadline: drain, errorDelay: 1,
-    executionTimeout: timeout)
+    executionTimeout: timeout, idleGrace: grace, recoverOnStart: recoverOnStart)
 }
+
+/// An outlook with nothing left.
+let nothingLeft = QueueOutlook()
 
 @Suite struct WorkerStateMachineTests {
   @Test(arguments: [(1, 0, 16, 1), (2, 0, 16, 2), (4, 2, 16, 6), (8, 0, 3, 3)])
@@ -99,7 +102,10 @@ func config(
   @Test func exitWhenIdleExitsOnAnEmptyClaimWithNothingInFlight() {
     var machine = Machine(configuration: config(exitWhenIdle: true))
     #expect(machine.event(.started, now: 0) == [.claim(limit: 2)])
-    #expect(machine.event(.claimed([]), now: 0) == [.exit(code: 0)])
+    // Nothing claimed: the worker asks what is left before it decides.
+    #expect(machine.event(.claimed([]), now: 0) == [.survey])
+    #expect(machine.event(.tick, now: 0.5) == [])  // no claim while the survey runs
+    #expect(machine.event(.surveyed(nothingLeft), now: 0.5) == [.exit(code: 0)])
     #expect(machine.hasExited)
     #expect(machine.event(.tick, now: 1) == [])
   }
@@ -118,7 +124,8 @@ func config(
       machine.event(.completionFinished(accepted: [shard(0).key], rejected: []), now: 1) == [
         .claim(limit: 2)
       ])
-    #expect(machine.event(.claimed([]), now: 1) == [.exit(code: 0)])
+    #expect(machine.event(.claimed([]), now: 1) == [.survey])
+    #expect(machine.event(.surveyed(nothingLeft), now: 1) == [.exit(code: 0)])
   }
 
   @Test func idleWorkerPollsAndWakesOnNotification() {
@@ -316,7 +323,144 @@ func config(
     _ = machine.event(.tick, now: 5)
     #expect(machine.event(.failReported(shard(0).key), now: 5) == [])
     // The stuck call holds nothing: an empty claim ends the worker.
-    #expect(machine.event(.claimed([]), now: 6) == [.exit(code: 0)])
+    #expect(machine.event(.claimed([]), now: 6) == [.survey])
+    #expect(machine.event(.surveyed(nothingLeft), now: 6) == [.exit(code: 0)])
+  }
+
+  @Test func exitWhenIdleWaitsForOthersLeasesAndClaimsOneTheMomentItExpires() {
+    var machine = Machine(configuration: config(concurrency: 2, poll: 5, exitWhenIdle: true))
+    _ = machine.event(.started, now: 0)
+    #expect(machine.event(.claimed([]), now: 0) == [.survey])
+    // Another worker's lease runs out 1.5 s from now: wait just past it, not a whole poll.
+    let outlook = QueueOutlook(leased: 1, nextExpirySeconds: 1.5)
+    #expect(machine.event(.surveyed(outlook), now: 0.1) == [.waitForWork(timeout: 1.52)])
+    #expect(!machine.hasExited)
+    #expect(machine.nextDeadline == 0.1 + 1.52)
+    #expect(machine.event(.tick, now: 1) == [])
+    #expect(machine.event(.tick, now: 1.62) == [.claim(limit: 2)])
+    let lapsed = shard(3, attempt: 2)
+    #expect(machine.event(.claimed([lapsed]), now: 1.63) == [.execute(lapsed), .claim(limit: 1)])
+    // Nothing more to claim while shard 3 runs: no survey yet; it comes once nothing is in flight.
+    #expect(machine.event(.claimed([]), now: 1.64) == [])
+    _ = machine.event(.executionFinished(lapsed.key, .success(output(3))), now: 2)
+    let completed = Machine.CompletedShard(claim: lapsed, output: output(3))
+    #expect(
+      machine.event(.completionFinished(accepted: [completed.claim.key], rejected: []), now: 2.1)
+        == [.claim(limit: 2)])
+    #expect(machine.event(.claimed([]), now: 2.1) == [.survey])
+    // A lease far from expiry: the wait is one poll at most.
+    #expect(
+      machine.event(.surveyed(QueueOutlook(leased: 2, nextExpirySeconds: 50)), now: 2.1) == [
+        .waitForWork(timeout: 5)
+      ])
+    // A notification (a release, a job that finished) cuts the wait short.
+    #expect(machine.event(.wakeUp, now: 3) == [.claim(limit: 2)])
+    #expect(machine.event(.claimed([]), now: 3) == [.survey])
+    #expect(machine.event(.surveyed(nothingLeft), now: 3) == [.exit(code: 0)])
+  }
+
+  @Test func exitWhenIdleWaitsForRetriesAndClaimsAtOnceWhenSomethingIsClaimable() {
+    var machine = Machine(configuration: config(concurrency: 1, poll: 5, exitWhenIdle: true, grace: 1))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([]), now: 0)
+    // A failed shard waits out its retry delay: wait for it, whatever the grace says.
+    let retrying = QueueOutlook(retrying: 1, nextRetrySeconds: 3, leased: 1, nextExpirySeconds: 9)
+    #expect(machine.event(.surveyed(retrying), now: 0) == [.waitForWork(timeout: 3.02)])
+    #expect(machine.event(.tick, now: 3.02) == [.claim(limit: 1)])
+    _ = machine.event(.claimed([]), now: 3.02)
+    #expect(machine.event(.surveyed(retrying), now: 3.1) == [.waitForWork(timeout: 3.02)])
+    // Claimable (a row another claim had locked a moment ago): claim again at once.
+    _ = machine.event(.wakeUp, now: 4)
+    _ = machine.event(.claimed([]), now: 4)
+    #expect(machine.event(.surveyed(QueueOutlook(claimable: true)), now: 4) == [.claim(limit: 1)])
+    // The survey can fail: claim again after the error delay, never exit on it.
+    _ = machine.event(.claimed([]), now: 4)
+    #expect(machine.event(.surveyFailed, now: 4) == [])
+    #expect(machine.event(.tick, now: 5) == [.claim(limit: 1)])
+  }
+
+  @Test func idleGraceLetsAWorkerThatSeesOnlyLiveLeasesExit() {
+    var machine = Machine(configuration: config(concurrency: 1, poll: 5, exitWhenIdle: true, grace: 3))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([]), now: 0)
+    let leased = QueueOutlook(leased: 4, nextExpirySeconds: 20)
+    // Wait until the grace is over at most.
+    #expect(machine.event(.surveyed(leased), now: 0) == [.waitForWork(timeout: 3)])
+    #expect(machine.event(.tick, now: 3) == [.claim(limit: 1)])
+    #expect(machine.event(.claimed([]), now: 3) == [.survey])
+    #expect(machine.event(.surveyed(leased), now: 3) == [.exit(code: 0)])
+    // Without a grace it would have waited.
+    var patient = Machine(configuration: config(concurrency: 1, poll: 5, exitWhenIdle: true))
+    _ = patient.event(.started, now: 0)
+    _ = patient.event(.claimed([]), now: 0)
+    #expect(patient.event(.surveyed(leased), now: 100) == [.waitForWork(timeout: 5)])
+  }
+
+  @Test func aClaimedShardResetsTheGrace() {
+    var machine = Machine(configuration: config(concurrency: 1, poll: 5, exitWhenIdle: true, grace: 2))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([]), now: 0)
+    let leased = QueueOutlook(leased: 1, nextExpirySeconds: 1)
+    #expect(machine.event(.surveyed(leased), now: 0) == [.waitForWork(timeout: 1.02)])
+    _ = machine.event(.tick, now: 1.02)
+    _ = machine.event(.claimed([shard(0, attempt: 2)]), now: 1.02)
+    _ = machine.event(.executionFinished(shard(0).key, .success(output(0))), now: 2.5)
+    _ = machine.event(.completionFinished(accepted: [shard(0).key], rejected: []), now: 2.5)
+    #expect(machine.event(.claimed([]), now: 2.5) == [.survey])
+    // 2.5 s after the first sight of only leases, but a shard came in between: wait again.
+    #expect(machine.event(.surveyed(leased), now: 2.5) == [.waitForWork(timeout: 1.02)])
+  }
+
+  @Test func aFailedHeartbeatIsTriedAgainAfterTheErrorDelay() {
+    var machine = Machine(configuration: config(concurrency: 1, heartbeat: 10))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0, lease: 6)]), now: 0)
+    // A third of the 6 s lease: the first heartbeat at 2 s.
+    #expect(machine.event(.tick, now: 2) == [.heartbeat([shard(0, lease: 6)])])
+    #expect(machine.event(.heartbeatFailed, now: 2.1) == [])
+    #expect(machine.nextDeadline == 3.1)
+    #expect(machine.event(.tick, now: 3.1) == [.heartbeat([shard(0, lease: 6)])])
+    #expect(machine.event(.heartbeatFinished(lost: []), now: 3.1) == [])
+    #expect(machine.nextDeadline == 5.1)
+  }
+
+  @Test func afterAReconnectTheWorkerRecoversItsLeasesBeforeClaiming() {
+    var machine = Machine(configuration: config(concurrency: 2, prefetch: 1, heartbeat: 10))
+    _ = machine.event(.started, now: 0)
+    _ = machine.event(.claimed([shard(0)]), now: 0)
+    // The claim for the remaining slots failed (its reply was lost), then the runtime reconnected.
+    #expect(machine.event(.claimFailed, now: 0.1) == [])
+    #expect(machine.event(.reconnected, now: 0.2) == [.recover])
+    #expect(machine.event(.tick, now: 5) == [])  // no claim until the recovery answers
+    // The lost claim had taken shards 1 and 2; shard 0 is known; shard 3 would overflow the
+    // slots (2 executors + 1 prefetched) and is handed back.
+    let owned = [shard(0), shard(1), shard(2), shard(3)]
+    #expect(
+      machine.event(.recovered(owned), now: 5) == [.release([shard(3)]), .execute(shard(1))])
+    #expect(machine.heldLeases == [shard(0), shard(1), shard(2)])
+    // A recovery that fails is tried again after the error delay, before any claim.
+    #expect(machine.event(.reconnected, now: 6) == [.recover])
+    #expect(machine.event(.recoveryFailed, now: 6) == [])
+    #expect(machine.nextDeadline == 7)
+    #expect(machine.event(.tick, now: 7) == [.recover])
+    #expect(machine.event(.recovered([shard(0), shard(1), shard(2)]), now: 7) == [])
+  }
+
+  @Test func recoveryAtStartAndWhileDraining() {
+    var machine = Machine(configuration: config(concurrency: 1, recoverOnStart: true))
+    #expect(machine.event(.started, now: 0) == [.recover])
+    // A shard leased to this worker's identity before it started: it runs, same attempt.
+    let earlier = shard(4, attempt: 1)
+    #expect(machine.event(.recovered([earlier]), now: 0) == [.execute(earlier)])
+    _ = machine.event(.shutdownRequested, now: 1)
+    // Draining: whatever else turns up is handed back, and the worker exits once it is.
+    #expect(machine.event(.reconnected, now: 1.5) == [.recover])
+    #expect(machine.event(.recovered([earlier, shard(5)]), now: 1.6) == [.release([shard(5)])])
+    _ = machine.event(.executionFinished(earlier.key, .success(output(4))), now: 2)
+    #expect(
+      machine.event(.completionFinished(accepted: [earlier.key], rejected: []), now: 2) == [
+        .exit(code: 0)
+      ])
   }
 
   /// Random event orders against a simulated queue: every shard is completed exactly once,
@@ -401,7 +545,10 @@ func config(
       case .release(let shards):
         queue.insert(contentsOf: shards, at: 0)  // claimable again later
         event = .releaseFinished
-      case .abandon, .waitForWork:
+      case .survey:
+        // This worker is the whole fleet: what is left is what its queue holds.
+        event = .surveyed(QueueOutlook(claimable: !queue.isEmpty))
+      case .abandon, .waitForWork, .recover:
         Issue.record("unexpected \(action)")
       }
       if let event { pending += machine.event(event, now: now) }
