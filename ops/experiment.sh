@@ -19,10 +19,10 @@ crops=${CROPS:-120}
 questions=${QUESTIONS:-300000}
 architecture=${ARCHITECTURE:-tiny-addressed}
 encoder_steps=${ENCODER_STEPS:-40}
-standin_steps=${STANDIN_STEPS:-200}
-stage1_steps=${STAGE1_STEPS:-150}
-stage2_steps=${STAGE2_STEPS:-150}
-stage3_steps=${STAGE3_STEPS:-25}
+standin_steps=${STANDIN_STEPS:-100}
+stage1_steps=${STAGE1_STEPS:-80}
+stage2_steps=${STAGE2_STEPS:-30}
+stage3_steps=${STAGE3_STEPS:-10}
 images_per_step=${IMAGES_PER_STEP:-4}
 questions_per_image=${QUESTIONS_PER_IMAGE:-64}
 blocks=${BLOCKS:-2,4,8}
@@ -36,9 +36,13 @@ t0=$(date +%s)
 stamp() { echo "experiment: [$(( $(date +%s) - t0 )) s] $*" >&2; }
 
 ops/setup.sh
-stamp "building (release)"
-for product in coordinator worker pixelprobe-train; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
+if [ -n "${PIXELPROBE_BIN:-}" ]; then
+  bin=$PIXELPROBE_BIN  # binaries already built (e.g. while a test run holds the build directory)
+else
+  stamp "building (release)"
+  for product in coordinator worker pixelprobe-train; do swift build -c release --product "$product" >/dev/null; done
+  bin=$(swift build -c release --show-bin-path)
+fi
 export DATABASE_URL=$(ops/pg.sh start)
 "$bin/coordinator" migrate --migrations "$root/migrations"
 
