@@ -33,6 +33,8 @@ struct TrainStageCommand: ParsableCommand {
       "Synthetic block images (blocks per side, e.g. 2,4,8): the curriculum where only position predicts the answer."
   )
   var blocks: String?
+  @Option(help: "Levels per channel of the block colours, evenly spaced over 0...255 (0: any value).")
+  var blocksLevels: Int = 0
   @Option(help: "Share of each step's images that are block images when mixed with --job/--shards (0...1).")
   var blocksShare: Double = 0.25
   @Option(help: "Images per step.")
@@ -55,7 +57,8 @@ struct TrainStageCommand: ParsableCommand {
         guard !sides.isEmpty, sides.allSatisfy({ $0 != nil }) else {
           throw ValidationError("--blocks \(blocks): expected comma-separated integers such as 2,4,8")
         }
-        blockImages = try BlockImages(blocks: sides.map { $0! }, inputSize: config.imageSize)
+        blockImages = try BlockImages(
+          blocks: sides.map { $0! }, levels: blocksLevels, inputSize: config.imageSize)
       }
       if let blockImages, job.isEmpty, shards.isEmpty {
         NativeBLAS.threadCount = 1

@@ -33,7 +33,8 @@ import Testing
     let model = Self.model
     let questions =
       (0..<5).map { "[reconstruct] loc: [\($0 * 13),\(63 - $0 * 9)] rgb: " } + [
-        "[reconstruct] loc: [7,7] rgb: ", "[reconstruct] loc: [7,7] rgb: ",  // identical: the head stops at "]"
+        // Two identical questions: the shared head must still stop at "]".
+        "[reconstruct] loc: [7,7] rgb: ", "[reconstruct] loc: [7,7] rgb: ",
         "[refer] no coordinate here",
       ]
     let batched = try model.generate(
