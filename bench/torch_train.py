@@ -96,11 +96,20 @@ class Block(nn.Module):
 
 
 class VLM(nn.Module):
-    def __init__(self, c, rank):
+    def __init__(self, c, rank, addressed=False):
         super().__init__()
         self.c = c
         grid = c["image"] // c["patch"]
         self.grid = grid
+        self.addressed = addressed
+        if addressed:
+            # tiny-addressed: row/column embeddings on the visual tokens, and the question's
+            # [row,col] embedded and added from its "]" on (Sources/Model/Native/README.md).
+            side = grid // 2
+            self.vrow = nn.Parameter(torch.randn(side, c["ldim"]) * 0.3)
+            self.vcol = nn.Parameter(torch.randn(side, c["ldim"]) * 0.3)
+            self.crow = nn.Parameter(torch.randn(64, c["ldim"]) * 0.3)
+            self.ccol = nn.Parameter(torch.randn(64, c["ldim"]) * 0.3)
         self.patch_embed = nn.Linear(3 * c["patch"] ** 2, c["vdim"])
         self.vpos = nn.Parameter(torch.randn(grid * grid, c["vdim"]) * 0.02)
         self.vblocks = nn.ModuleList([Block(c["vdim"], c["vheads"], c["ratio"]) for _ in range(c["vlayers"])])
@@ -121,9 +130,12 @@ class VLM(nn.Module):
         x = self.vnorm(x)
         h = g // 2
         x = x.reshape(b, h, 2, h, 2, -1).permute(0, 1, 3, 2, 4, 5).reshape(b, h * h, -1)
-        return self.connector(x)
+        x = self.connector(x)
+        if self.addressed:
+            x = x + (self.vrow[:, None, :] + self.vcol[None, :, :]).reshape(h * h, -1)
+        return x
 
-    def forward(self, pixels, shared_tokens, suffix_tokens, loss_index, targets):
+    def forward(self, pixels, shared_tokens, suffix_tokens, loss_index, targets, coords=None):
         b = pixels.shape[0]
         visual = self.vision(pixels)
         head = torch.tensor([BOS] + IMAGE_OPEN)
@@ -134,6 +146,9 @@ class VLM(nn.Module):
         shared = shared + self.lpos[:p]
         m = suffix_tokens.shape[2]
         suffix = self.tok(suffix_tokens) + self.lpos[p : p + m]
+        if self.addressed:
+            rows, cols, after = coords
+            suffix = suffix + after[..., None] * (self.crow[rows] + self.ccol[cols])[:, :, None, :]
         for block in self.lblocks:
             shared, suffix = block.forward_tree(shared, suffix)
         rows = suffix.reshape(-1, suffix.shape[-1])[loss_index]
@@ -148,19 +163,25 @@ def make_batch(images, questions, c, rng):
     groups = []
     for _ in range(images):
         for _ in range(questions):
-            q = list(f"[reconstruct] loc: [{rng.randrange(64)},{rng.randrange(64)}] rgb: ".encode()) + QUESTION_CLOSE
+            r, col = rng.randrange(64), rng.randrange(64)
+            q = list(f"[reconstruct] loc: [{r},{col}] rgb: ".encode()) + QUESTION_CLOSE
             a = list(f"[{rng.randrange(256)},{rng.randrange(256)},{rng.randrange(256)}]".encode()) + [EOS]
-            groups.append((q[len(shared):], a))
-    m = max(len(q) + len(a) - 1 for q, a in groups)
+            groups.append((q[len(shared):], a, r, col))
+    m = max(len(q) + len(a) - 1 for q, a, _, _ in groups)
     suffix = torch.full((images * questions, m), PAD)
+    after = torch.zeros(images * questions, m)
     loss_index, targets = [], []
-    for j, (q, a) in enumerate(groups):
+    for j, (q, a, _, _) in enumerate(groups):
         full = q + a
         suffix[j, : len(full) - 1] = torch.tensor(full[:-1])
+        after[j, q.index(ord("]")) :] = 1
         for t in range(len(q) - 1, len(full) - 1):
             loss_index.append(j * m + t)
             targets.append(full[t + 1])
-    return (pixels, shared, suffix.reshape(images, questions, m), torch.tensor(loss_index), torch.tensor(targets))
+    shape = (images, questions)
+    coords = (torch.tensor([g[2] for g in groups]).reshape(shape), torch.tensor([g[3] for g in groups]).reshape(shape),
+              after.reshape(images, questions, m))
+    return (pixels, shared, suffix.reshape(images, questions, m), torch.tensor(loss_index), torch.tensor(targets), coords)
 
 
 def main():
@@ -170,17 +191,18 @@ def main():
     parser.add_argument("--lora-rank", type=int, default=32)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--architecture", choices=["tiny", "tiny-addressed"], default="tiny-addressed")
     args = parser.parse_args()
     rng = random.Random(1)
     c = TINY
     batches = [make_batch(args.images, args.questions, c, rng) for _ in range(4)]
-    print(f"torch {torch.__version__}, batch: {args.images} images x {args.questions} PVP questions, LoRA rank {args.lora_rank}")
+    print(f"torch {torch.__version__}, {args.architecture}, batch: {args.images} images x {args.questions} PVP questions, LoRA rank {args.lora_rank}")
     print("setting              threads  steps/s  images/s  answer tokens/s  CPU s/step")
     for name, train_vision in [("encoder frozen", False), ("encoder adapted", True)]:
         for threads in args.threads:
             torch.set_num_threads(threads)
             torch.manual_seed(1)
-            model = VLM(c, args.lora_rank)
+            model = VLM(c, args.lora_rank, addressed=args.architecture == "tiny-addressed")
             for prm in list(model.patch_embed.parameters()) + [model.vpos] + list(model.vblocks.parameters()) + list(model.vnorm.parameters()):
                 prm.requires_grad_(train_vision)
             params = [prm for prm in model.parameters() if prm.requires_grad]

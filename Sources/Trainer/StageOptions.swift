@@ -11,6 +11,12 @@ struct StageOptions: ParsableArguments {
   var initial: String?
   @Option(help: "Model preset when there are no initial weights.")
   var size: String = "tiny"
+  @Option(
+    help: ArgumentHelp(
+      "Preset to train instead of --initial's own config (e.g. tiny-addressed from a tiny encoder).",
+      discussion:
+        "Tensors of --initial with the same name and shape are kept; the rest are drawn from --seed."))
+  var architecture: String?
   @Option(help: "Trained parts: any of vision,connector,lm.")
   var parts: TrainableParts = [.connector, .lm]
   @Option(help: "LoRA rank on the LM projections (0: train the LM fully).")
@@ -38,6 +44,11 @@ struct StageOptions: ParsableArguments {
     guard initial != nil || NativeModelConfig.presets[size] != nil else {
       throw ValidationError("unknown --size \(size)")
     }
+    if let architecture, NativeModelConfig.presets[architecture] == nil {
+      throw ValidationError(
+        "unknown --architecture \(architecture) (known: \(NativeModelConfig.presets.keys.sorted().joined(separator: ", ")))"
+      )
+    }
   }
 
   /// The starting weights and their configuration (random weights of `--size` without
@@ -45,7 +56,11 @@ struct StageOptions: ParsableArguments {
   func initialWeights() throws -> (NativeTensorStore, NativeModelConfig) {
     if let initial {
       let vlm = try NativeVLM.load(path: initial)
-      return (vlm.weights, vlm.config)
+      guard let architecture, let target = NativeModelConfig.presets[architecture], target != vlm.config
+      else {
+        return (vlm.weights, vlm.config)
+      }
+      return (try NativeVLM.adopt(vlm.weights, into: target, seed: seed, file: initial), target)
     }
     guard let preset = NativeModelConfig.presets[size] else {
       throw ValidationError("unknown --size \(size)")

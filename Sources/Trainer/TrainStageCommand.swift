@@ -28,6 +28,15 @@ struct TrainStageCommand: ParsableCommand {
   var imageRoot: String?
   @Option(help: "Coordinate order of the shard files' questions: yx or xy.")
   var locOrder: String = "yx"
+  @Option(
+    help:
+      "Synthetic block images (blocks per side, e.g. 2,4,8): the curriculum where only position predicts the answer."
+  )
+  var blocks: String?
+  @Option(help: "Levels per channel of the block colours, evenly spaced over 0...255 (0: any value).")
+  var blocksLevels: Int = 0
+  @Option(help: "Share of each step's images that are block images when mixed with --job/--shards (0...1).")
+  var blocksShare: Double = 0.25
   @Option(help: "Images per step.")
   var imagesPerStep: Int = 8
   @Option(help: "Questions per image.")
@@ -38,8 +47,27 @@ struct TrainStageCommand: ParsableCommand {
     try reportingErrors("pixelprobe-train train") {
       var logger = logging.makeLogger(label: "pixelprobe-train")
       logger.logLevel = min(logger.logLevel, .info)
-      guard !job.isEmpty || !shards.isEmpty else { throw ValidationError("give --job or --shards") }
+      guard !job.isEmpty || !shards.isEmpty || blocks != nil else {
+        throw ValidationError("give --job, --shards or --blocks")
+      }
       let (initialWeights, config) = try stage.initialWeights()
+      var blockImages: BlockImages?
+      if let blocks {
+        let sides = blocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sides.isEmpty, sides.allSatisfy({ $0 != nil }) else {
+          throw ValidationError("--blocks \(blocks): expected comma-separated integers such as 2,4,8")
+        }
+        blockImages = try BlockImages(
+          blocks: sides.map { $0! }, levels: blocksLevels, inputSize: config.imageSize)
+      }
+      if let blockImages, job.isEmpty, shards.isEmpty {
+        NativeBLAS.threadCount = 1
+        logger.info("training source", metadata: ["source": "block images \(blockImages.blocks)"])
+        try stage.train(
+          "pixelprobe-train train", data: blockImages, initial: initialWeights, config: config,
+          imagesPerStep: imagesPerStep, questionsPerImage: questionsPerImage, logger: logger)
+        return
+      }
       NativeBLAS.threadCount = 1
       var sources: [(PVPSource, weight: Double)] = []
       for (i, id) in job.enumerated() {
@@ -66,9 +94,19 @@ struct TrainStageCommand: ParsableCommand {
           ])
       }
       let data = try PVPMixture(sources: sources, imageSize: config.imageSize)
-      try stage.train(
-        "pixelprobe-train train", data: data, initial: initialWeights, config: config,
-        imagesPerStep: imagesPerStep, questionsPerImage: questionsPerImage, logger: logger)
+      if let blockImages {
+        logger.info(
+          "training source",
+          metadata: ["source": "block images \(blockImages.blocks)", "share": "\(blocksShare)"])
+        try stage.train(
+          "pixelprobe-train train", data: try MixedData(main: data, extra: blockImages, share: blocksShare),
+          initial: initialWeights, config: config, imagesPerStep: imagesPerStep,
+          questionsPerImage: questionsPerImage, logger: logger)
+      } else {
+        try stage.train(
+          "pixelprobe-train train", data: data, initial: initialWeights, config: config,
+          imagesPerStep: imagesPerStep, questionsPerImage: questionsPerImage, logger: logger)
+      }
     }
   }
 }

@@ -28,6 +28,9 @@ struct SequenceGroup: Sendable {
   let lossRows: [Int]
   let targets: [Int]
   let shape: AttentionShape
+  /// Per example, its coordinate with `start` counted in its suffix (nil without coordinate
+  /// embeddings or without a `[row,col]`).
+  let coordinates: [NativeCoordinate?]
 
   init(_ examples: [PromptExample], frames: Int = 1, config: NativeModelConfig) throws(TrainingError) {
     guard !examples.isEmpty else { throw TrainingError(.badData, "sequence group", "no examples") }
@@ -35,14 +38,11 @@ struct SequenceGroup: Sendable {
     self.frames = frames
     let prompts = examples.map { NativePrompt.questionTokens($0.question) }
     let answers = examples.map { NativeVocabulary.encode($0.answer) + [NativeVocabulary.eos] }
-    // Shared question tokens; every suffix keeps at least one prompt token, so a loss row is
-    // always a suffix row.
-    var common = prompts.map(\.count).min()! - 1
-    for prompt in prompts.dropFirst() {
-      var i = 0
-      while i < common, prompt[i] == prompts[0][i] { i += 1 }
-      common = i
-    }
+    // Shared question tokens, as the decoder shares them: every suffix keeps at least one
+    // prompt token, so a loss row is always a suffix row, and the shared head stops before any
+    // coordinate embedding starts.
+    let parsed = prompts.map { NativeCoordinate.parse($0, range: config.coordinateRange) }
+    let common = NativeVLM.sharedHead(prompts, limit: parsed.compactMap { $0?.start }.min() ?? .max)
     let shared = config.prefixLength(frames: frames) + common
     var inputs: [[Int]] = []
     var lossRows: [Int] = []
@@ -65,6 +65,7 @@ struct SequenceGroup: Sendable {
       inputs.append(input)
     }
     sharedTokens = Array(prompts[0][0..<common])
+    coordinates = parsed.map { $0?.dropping(common) }
     suffixes = inputs
     suffixLength = length
     self.lossRows = lossRows

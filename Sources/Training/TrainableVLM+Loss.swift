@@ -51,10 +51,39 @@ extension TrainableVLM {
         p, merged + frame * mergedWidth, rows: config.visualTokenCount,
         into: x + visualStart(frame: frame) * dim, accumulate: true, loraHidden: nil)
     }
+    addressing(group: group) { table, row, tableRow in
+      Kernels.axpy(1, p.p(table) + tableRow * dim, x + row * dim, count: dim)
+    }
     for (block, blockTape) in zip(lmBlocks, tape.lm) {
       block.forward(p, x, shape: shape, tape: blockTape)
     }
     return x
+  }
+
+  /// Calls `visit(table, row, tableRow)` for every addressing-table row added to an input row:
+  /// the visual row/column embeddings on every frame's visual tokens, and each example's
+  /// coordinate embeddings on its suffix rows from the coordinate's `]` on (the decoder's
+  /// `addVisualPositions` and `addCoordinate`).
+  func addressing(group: SequenceGroup, visit: (Int, Int, Int) -> Void) {
+    if let visualRowEmbed, let visualColEmbed {
+      let side = config.visualGridSize
+      for frame in 0..<group.frames {
+        let first = visualStart(frame: frame)
+        for token in 0..<config.visualTokenCount {
+          visit(visualRowEmbed, first + token, token / side)
+          visit(visualColEmbed, first + token, token % side)
+        }
+      }
+    }
+    guard let coordRowEmbed, let coordColEmbed else { return }
+    for (j, coordinate) in group.coordinates.enumerated() {
+      guard let coordinate else { continue }
+      let first = group.shape.shared + j * group.suffixLength
+      for t in max(0, coordinate.start)..<group.suffixLength {
+        visit(coordRowEmbed, first + t, coordinate.row)
+        visit(coordColEmbed, first + t, coordinate.col)
+      }
+    }
   }
 
   /// Logits `[lossRows, V]` of the scored rows after `lmForward` (final norm and head applied to
@@ -143,6 +172,9 @@ extension TrainableVLM {
       for (row, token) in tokens.enumerated() {
         if token >= 0 { Kernels.axpy(1, dx + row * dim, p.g(tokEmbed) + token * dim, count: dim) }
         Kernels.axpy(1, dx + row * dim, p.g(lmPos) + positions[row] * dim, count: dim)
+      }
+      addressing(group: group) { table, row, tableRow in
+        Kernels.axpy(1, dx + row * dim, p.g(table) + tableRow * dim, count: dim)
       }
     }
     let trainVision = parts.contains(.vision)

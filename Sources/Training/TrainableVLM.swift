@@ -19,6 +19,11 @@ public struct TrainableVLM: Sendable {
   let lmBlocks: [TransformerBlockLayer]
   let lmNorm: LayerNormLayer
   let head: LinearLayer
+  /// Offsets of the coordinate-addressing tables, when the config has them.
+  let visualRowEmbed: Int?
+  let visualColEmbed: Int?
+  let coordRowEmbed: Int?
+  let coordColEmbed: Int?
 
   public init(config: NativeModelConfig, lora: LoRAConfig? = nil, parts: TrainableParts = .all) {
     self.config = config
@@ -87,6 +92,10 @@ public struct TrainableVLM: Sendable {
     }
     lmNorm = norm("lm.norm", dim: config.lmDim, train: trainLM)
     head = linear("lm.head", in: config.lmDim, out: config.vocabularySize, bias: false, train: trainLM)
+    visualRowEmbed = layout.slot("lm.visual_row_embed")?.offset
+    visualColEmbed = layout.slot("lm.visual_col_embed")?.offset
+    coordRowEmbed = layout.slot("lm.coord_row_embed")?.offset
+    coordColEmbed = layout.slot("lm.coord_col_embed")?.offset
   }
 
   static func linearShape(_ target: String, dim: Int, ratio: Int) -> (Int, Int) {

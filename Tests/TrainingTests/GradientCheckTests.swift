@@ -158,9 +158,16 @@ import Testing
   /// random direction per tensor, against the analytic gradient's projection.
   /// With 2 frames the encoder runs once per frame and its gradients add up (the earlier frame's
   /// pass is recomputed in the backward pass).
-  @Test(arguments: [(false, 1), (true, 1), (false, 2)])
-  func fullModel(withLoRA: Bool, frames: Int) throws {
-    let (model, params) = Fixture.model(lora: withLoRA ? LoRAConfig(rank: 2) : nil)
+  /// The addressed config (`microAddressed`) checks the visual row/column and coordinate
+  /// embedding tables too, with and without LoRA and with 2 frames (each frame's visual tokens
+  /// get the same row/column rows).
+  @Test(arguments: [
+    (false, 1, false), (true, 1, false), (false, 2, false), (false, 1, true), (true, 1, true),
+    (false, 2, true),
+  ])
+  func fullModel(withLoRA: Bool, frames: Int, addressed: Bool) throws {
+    let (model, params) = Fixture.model(
+      lora: withLoRA ? LoRAConfig(rank: 2) : nil, config: addressed ? .microAddressed : Fixture.config)
     let grads = TensorBuffer(model.layout)
     let pixels = (0..<frames).flatMap { Fixture.pixels(seed: 7 + UInt64($0)) }
     let group = try SequenceGroup(Fixture.examples, frames: frames, config: model.config)

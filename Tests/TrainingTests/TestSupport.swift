@@ -24,7 +24,10 @@ enum Fixture {
 
   /// A model with random weights (larger than the init's 0.02 so gradients are not tiny), and
   /// LoRA adapters whose B is non-zero when `lora` is set.
-  static func model(lora: LoRAConfig? = nil, parts: TrainableParts = .all, seed: UInt64 = 3)
+  static func model(
+    lora: LoRAConfig? = nil, parts: TrainableParts = .all, seed: UInt64 = 3,
+    config: NativeModelConfig = config
+  )
     -> (TrainableVLM, TensorBuffer)
   {
     let model = TrainableVLM(config: config, lora: lora, parts: parts)

@@ -13,8 +13,7 @@ import Testing
     let grads: TensorBuffer
     let tape: ModelTape
 
-    init(seed: UInt64) throws {
-      let config = Fixture.config
+    init(seed: UInt64, config: NativeModelConfig = Fixture.config) throws {
       let store = NativeVLM.randomWeights(config: config, seed: seed, std: 0.1)
       vlm = try NativeVLM(config: config, weights: store)
       model = TrainableVLM(config: config)
@@ -36,9 +35,10 @@ import Testing
 
   /// The training forward pass (shared prefix, suffixes, loss rows only) gives the logits that
   /// `NativeVLM.referenceLogits` computes the plain way for each answer position.
-  @Test func logitsMatchTheInferenceModel() throws {
-    let config = Fixture.config
-    let twins = try Twins(seed: 11)
+  /// With the addressed config, the coordinate embedding starts at each question's `]` in both.
+  @Test(arguments: [NativeModelConfig.micro, .microAddressed])
+  func logitsMatchTheInferenceModel(config: NativeModelConfig) throws {
+    let twins = try Twins(seed: 11, config: config)
     let pixels = Fixture.pixels()
     let group = try SequenceGroup(Fixture.examples, config: config)
     let logits = twins.trainingLogits(pixels, group: group)

@@ -12,6 +12,8 @@ final class NativeBatchDecoder {
   /// Tokens currently cached per sequence (after the prefix).
   private(set) var lengths: [Int]
   private let capacities: [Int]
+  /// Per sequence, its coordinate (start counted in the tokens it is fed), if any.
+  private let coordinates: [NativeCoordinate?]
   /// Where each sequence's block (`heads * capacity * headDim` floats) starts in the per-layer
   /// suffix caches.
   private let offsets: [Int]
@@ -20,12 +22,18 @@ final class NativeBatchDecoder {
   private let scratch = NativeScratch()
   private enum Slot: Int { case x, normed, hidden, projected, prefixScores, suffixScores, out, last }
 
-  /// `capacities[s]` is the most tokens sequence `s` will ever be fed.
-  init(lm: NativeLanguageModel, prefix: NativeVLM.ImagePrefix, capacities: [Int], profile: NativeProfile?) {
+  /// `capacities[s]` is the most tokens sequence `s` will ever be fed; `coordinates[s]` its
+  /// coordinate embedding's start in those tokens.
+  init(
+    lm: NativeLanguageModel, prefix: NativeVLM.ImagePrefix, capacities: [Int],
+    coordinates: [NativeCoordinate?], profile: NativeProfile?
+  ) {
+    precondition(coordinates.count == capacities.count)
     self.lm = lm
     self.prefix = prefix
     self.profile = profile
     self.capacities = capacities
+    self.coordinates = coordinates
     lengths = [Int](repeating: 0, count: capacities.count)
     var offsets: [Int] = []
     var total = 0
@@ -55,6 +63,9 @@ final class NativeBatchDecoder {
     let rows = flatTokens.count
     let x = scratch(Slot.x.rawValue, rows * dim)
     lm.embed(flatTokens, positions: positions, into: x)
+    for (i, s) in sequences.enumerated() {
+      lm.addCoordinate(coordinates[s], first: lengths[s], rows: tokens[i].count, to: x + rowStarts[i] * dim)
+    }
     let normed = scratch(Slot.normed.rawValue, rows * dim)
     let hidden = scratch(Slot.hidden.rawValue, rows * dim * lm.config.mlpRatio)
     for (layer, block) in lm.blocks.enumerated() {

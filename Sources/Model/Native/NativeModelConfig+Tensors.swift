@@ -27,6 +27,16 @@ extension NativeModelConfig {
       ("lm.tok_embed", [vocabularySize, lmDim]),
       ("lm.pos_embed", [maxPositions, lmDim]),
     ]
+    if visualPositions2D {
+      shapes += [
+        ("lm.visual_row_embed", [visualGridSize, lmDim]), ("lm.visual_col_embed", [visualGridSize, lmDim]),
+      ]
+    }
+    if coordinateRange > 0 {
+      shapes += [
+        ("lm.coord_row_embed", [coordinateRange, lmDim]), ("lm.coord_col_embed", [coordinateRange, lmDim]),
+      ]
+    }
     for layer in 0..<lmLayers { block("lm.blocks.\(layer)", lmDim) }
     shapes += [
       ("lm.norm.weight", [lmDim]), ("lm.norm.bias", [lmDim]),

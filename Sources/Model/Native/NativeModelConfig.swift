@@ -17,11 +17,20 @@ public struct NativeModelConfig: Codable, Sendable, Equatable {
   /// Length of the language model's learned position table (prefix + question + answer).
   public var maxPositions: Int
   public var layerNormEpsilon: Float
+  /// Row and column embeddings added to the visual tokens in the LM (`lm.visual_row_embed`,
+  /// `lm.visual_col_embed`), so a visual token's place is two table lookups. Files written
+  /// before it existed have none.
+  public var visualPositions2D: Bool
+  /// When positive, the coordinate of a question's first `[row,col]` (both below this range)
+  /// is embedded (`lm.coord_row_embed`, `lm.coord_col_embed`) and added to every token after
+  /// it, the answer's included: the LM reads the coordinate as one lookup instead of learning
+  /// to parse digits. 0: off (files written before it existed).
+  public var coordinateRange: Int
 
   public init(
     imageSize: Int, patchSize: Int, visionDim: Int, visionLayers: Int, visionHeads: Int,
     lmDim: Int, lmLayers: Int, lmHeads: Int, mlpRatio: Int = 4, maxPositions: Int,
-    layerNormEpsilon: Float = 1e-5
+    layerNormEpsilon: Float = 1e-5, visualPositions2D: Bool = false, coordinateRange: Int = 0
   ) {
     self.imageSize = imageSize
     self.patchSize = patchSize
@@ -34,6 +43,30 @@ public struct NativeModelConfig: Codable, Sendable, Equatable {
     self.mlpRatio = mlpRatio
     self.maxPositions = maxPositions
     self.layerNormEpsilon = layerNormEpsilon
+    self.visualPositions2D = visualPositions2D
+    self.coordinateRange = coordinateRange
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case imageSize, patchSize, visionDim, visionLayers, visionHeads, lmDim, lmLayers, lmHeads
+    case mlpRatio, maxPositions, layerNormEpsilon, visualPositions2D, coordinateRange
+  }
+
+  /// The addressing fields are optional, so configs written before them still decode (off).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      imageSize: try c.decode(Int.self, forKey: .imageSize),
+      patchSize: try c.decode(Int.self, forKey: .patchSize),
+      visionDim: try c.decode(Int.self, forKey: .visionDim),
+      visionLayers: try c.decode(Int.self, forKey: .visionLayers),
+      visionHeads: try c.decode(Int.self, forKey: .visionHeads),
+      lmDim: try c.decode(Int.self, forKey: .lmDim), lmLayers: try c.decode(Int.self, forKey: .lmLayers),
+      lmHeads: try c.decode(Int.self, forKey: .lmHeads), mlpRatio: try c.decode(Int.self, forKey: .mlpRatio),
+      maxPositions: try c.decode(Int.self, forKey: .maxPositions),
+      layerNormEpsilon: try c.decode(Float.self, forKey: .layerNormEpsilon),
+      visualPositions2D: try c.decodeIfPresent(Bool.self, forKey: .visualPositions2D) ?? false,
+      coordinateRange: try c.decodeIfPresent(Int.self, forKey: .coordinateRange) ?? 0)
   }
 }
 
@@ -56,9 +89,26 @@ extension NativeModelConfig {
     imageSize: 16, patchSize: 4, visionDim: 32, visionLayers: 2, visionHeads: 2,
     lmDim: 32, lmLayers: 2, lmHeads: 2, mlpRatio: 2, maxPositions: 128)
 
+  /// `tiny` with coordinate addressing (issue 12): row/column embeddings on the visual tokens
+  /// and the embedded `[row,col]` of the 64x64 PVP grid added to the tokens after it.
+  public static let tinyAddressed = tiny.addressed(coordinateRange: 64)
+
+  /// `micro` with coordinate addressing, for tests.
+  public static let microAddressed = micro.addressed(coordinateRange: 64)
+
+  /// This shape with row/column embeddings on the visual tokens and coordinate embeddings of
+  /// `coordinateRange` values.
+  public func addressed(coordinateRange: Int) -> NativeModelConfig {
+    var config = self
+    config.visualPositions2D = true
+    config.coordinateRange = coordinateRange
+    return config
+  }
+
   /// The presets by name, for command-line options.
   public static let presets: [String: NativeModelConfig] = [
-    "tiny": .tiny, "small": .small, "micro": .micro,
+    "tiny": .tiny, "small": .small, "micro": .micro, "tiny-addressed": .tinyAddressed,
+    "micro-addressed": .microAddressed,
   ]
 }
 
@@ -70,6 +120,8 @@ extension NativeModelConfig {
   public var patchInputSize: Int { 3 * patchSize * patchSize }
   /// Visual tokens the language model sees: one per 2x2 group of patches.
   public var visualTokenCount: Int { patchCount / 4 }
+  /// Visual tokens per side of the merged grid.
+  public var visualGridSize: Int { gridSize / 2 }
   public var vocabularySize: Int { NativeVocabulary.size }
   /// Tokens of the shared image prefix: BOS, `[INST] <Img>`, the visual tokens, `</Img> `.
   public var prefixLength: Int { prefixLength(frames: 1) }
@@ -88,6 +140,9 @@ extension NativeModelConfig {
     ]
     for (name, value) in positive where value <= 0 {
       throw fail("\(name) must be positive, got \(value)")
+    }
+    guard coordinateRange >= 0 else {
+      throw fail("coordinateRange must be 0 (off) or positive, got \(coordinateRange)")
     }
     guard imageSize % patchSize == 0 else {
       throw fail("imageSize \(imageSize) is not a multiple of patchSize \(patchSize)")

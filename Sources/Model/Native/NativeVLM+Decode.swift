@@ -27,15 +27,20 @@ extension NativeVLM {
     let live = prompts.indices.filter { limits[$0] > 0 }
     guard !live.isEmpty else { return results }
     var prefix = prefix
-    let shared = live.count > 1 ? Self.sharedHead(live.map { prompts[$0] }) : 0
+    var coordinates = prompts.map(lm.coordinate)
+    // The shared head stops before any coordinate embedding starts (it is per question).
+    let limit = coordinates.compactMap { $0?.start }.min() ?? Int.max
+    let shared = live.count > 1 ? Self.sharedHead(live.map { prompts[$0] }, limit: limit) : 0
     if shared > 0 {
       prefix = extend(prefix, with: Array(prompts[live[0]][..<shared]), profile: profile)
       prompts = prompts.map { Array($0.dropFirst(shared)) }
+      coordinates = coordinates.map { $0?.dropping(shared) }
     }
     // A sequence is fed its prompt and every generated token but the last.
     let decoder = NativeBatchDecoder(
       lm: lm, prefix: prefix,
-      capacities: prompts.indices.map { prompts[$0].count + max(limits[$0] - 1, 0) }, profile: profile)
+      capacities: prompts.indices.map { prompts[$0].count + max(limits[$0] - 1, 0) },
+      coordinates: coordinates, profile: profile)
     var active = live
     var logits = decoder.extend(active, active.map { prompts[$0] })
     let vocabulary = config.vocabularySize
@@ -62,10 +67,10 @@ extension NativeVLM {
   }
 
   /// How many leading tokens all `prompts` share, leaving each at least one of its own (the one
-  /// whose logits give its first answer token).
-  static func sharedHead(_ prompts: [[Int]]) -> Int {
+  /// whose logits give its first answer token), and at most `limit`.
+  public static func sharedHead(_ prompts: [[Int]], limit: Int = .max) -> Int {
     guard var length = prompts.map(\.count).min() else { return 0 }
-    length -= 1
+    length = min(length - 1, limit)
     for prompt in prompts.dropFirst() {
       var i = 0
       while i < length && prompt[i] == prompts[0][i] { i += 1 }
@@ -76,7 +81,8 @@ extension NativeVLM {
 
   /// `prefix` followed by `tokens`, as one longer prefix.
   func extend(_ prefix: ImagePrefix, with tokens: [Int], profile: NativeProfile?) -> ImagePrefix {
-    let decoder = NativeBatchDecoder(lm: lm, prefix: prefix, capacities: [tokens.count], profile: profile)
+    let decoder = NativeBatchDecoder(
+      lm: lm, prefix: prefix, capacities: [tokens.count], coordinates: [nil], profile: profile)
     _ = decoder.extend([0], [tokens])
     var keys: [[Float]] = []
     var values: [[Float]] = []

@@ -64,6 +64,7 @@ extension NativeVLM {
         connector.forward(features.base, into: visual, profile: profile)
       }
       lm.addPositions(from: position, rows: config.visualTokenCount, to: visual)
+      lm.addVisualPositions(to: visual)
       position += config.visualTokenCount
       text(NativePrompt.frameClose)
     }

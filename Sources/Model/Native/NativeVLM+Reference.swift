@@ -22,7 +22,8 @@ extension NativeVLM {
   func referenceLogits(prefix: NativeBuffer, rows prefixRows: Int, question: String, answer: [Int])
     throws(NativeModelError) -> [Float]
   {
-    let tokens = NativePrompt.questionTokens(question) + answer
+    let questionTokens = NativePrompt.questionTokens(question)
+    let tokens = questionTokens + answer
     let rows = prefixRows + tokens.count
     guard rows <= config.maxPositions else {
       throw NativeModelError(
@@ -32,6 +33,8 @@ extension NativeVLM {
     let x = NativeBuffer(rows * dim)
     x.base.update(from: prefix.base, count: prefixRows * dim)
     lm.embed(tokens, positions: Array(prefixRows..<rows), into: x.base + prefixRows * dim)
+    lm.addCoordinate(
+      lm.coordinate(questionTokens), first: 0, rows: tokens.count, to: x.base + prefixRows * dim)
     for block in lm.blocks { block.forward(x.base, rows: rows, causal: true, profile: nil) }
     return lm.logits(x.base + (rows - 1) * dim, rows: 1, profile: nil).array
   }
