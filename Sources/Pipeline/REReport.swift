@@ -26,6 +26,8 @@ public struct REReport: Sendable {
   /// The thumbnail size whose RE equals the model's, interpolated linearly in RE against log2(k)
   /// between the reference thumbnails (and k = grid, where the RE is 0 by construction).
   public var effectiveResolution: Double? {
+    // A thumbnail is its own resolution (its job's references leave its own size out).
+    if let k = REReport.thumbnailSize(model.model) { return Double(k) }
     var points: [(k: Double, re: Double)] = references.compactMap { ref in
       guard let k = REReport.thumbnailSize(ref.model) else { return nil }
       return (Double(k), ref.rePercent)

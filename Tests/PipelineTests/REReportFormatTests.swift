@@ -35,4 +35,23 @@ import Testing
     let reference = try #require(lines.first { $0.contains("baseline:mean") })
     #expect(reference[reference.index(reference.startIndex, offsetBy: column)...].hasPrefix("5 "))
   }
+
+  /// A thumbnail model's report lists the other thumbnails as references, not its own size: its
+  /// effective resolution is its size, not "below" the coarsest reference.
+  @Test func aThumbnailIsItsOwnResolution() {
+    let report = REReport(
+      job: 7, state: "succeeded", model: Self.figures("baseline:thumbnail?k=4", re: 11.72),
+      references: [
+        Self.figures("baseline:mean", re: 17.82), Self.figures("baseline:thumbnail?k=8", re: 8.76),
+        Self.figures("baseline:thumbnail?k=16", re: 5.86),
+      ], images: [], grid: 64)
+    #expect(report.effectiveResolution == 4)
+    #expect(report.effectiveResolutionText == "4.0 x 4.0")
+    // A model between two references is interpolated in log2 k, as before: halfway in RE
+    // between k = 8 and k = 16 is k = 2^3.5.
+    let between = REReport(
+      job: 8, state: "succeeded", model: Self.figures("native:m", re: (8.76 + 5.86) / 2),
+      references: report.references, images: [], grid: 64)
+    #expect(abs((between.effectiveResolution ?? 0) - 11.3137) < 1e-3)
+  }
 }
