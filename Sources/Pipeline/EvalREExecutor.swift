@@ -95,19 +95,8 @@ public struct EvalREExecutor: ShardExecutor {
     while start < questions.count {
       let end = min(start + spec.batch, questions.count)
       let batch = Array(questions[start..<end])
-      let got: [String]
-      do {
-        got = try model.answer(batch, about: image)
-      } catch let error as ModelError {
-        throw ShardFailure(
-          retryable: error.isTransient,
-          code: "model-\(error.code.rawValue)", message: "\(shardName): \(record.image): \(error)")
-      }
-      guard got.count == batch.count else {
-        throw ShardFailure(
-          retryable: false, code: "model-answers",
-          message: "\(shardName): \(model.uri) gave \(got.count) answers to \(batch.count) questions")
-      }
+      let got = try ModelCall.answers(
+        batch, model: model, image: image, context: "\(shardName): \(record.image)")
       answers.append(contentsOf: got)
       start = end
     }
